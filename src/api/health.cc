@@ -1,0 +1,26 @@
+#include "api/health.h"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+namespace hookline::api {
+
+void RegisterHealth(http::Router& router, ApiContext& ctx) {
+  router.Add(http::Method::kGet, "/healthz", [&ctx](const http::Request&, http::Reply reply) {
+    ctx.store.Health([reply = std::move(reply)](StatusOr<store::HealthInfo> h) {
+      if (!h.ok()) {
+        return reply(http::Response::Json(
+                         503, R"({"status":"unavailable","error":"the database is unavailable"})")
+                         .With("Retry-After", "1"));
+      }
+      boost::json::object o;
+      o["status"] = "ok";
+      o["database"] = h->backend;
+      o["schema_version"] = h->schema_version;
+      o["version"] = HOOKLINE_VERSION;
+      reply(http::Response::Json(200, boost::json::serialize(o)));
+    });
+  });
+}
+
+}  // namespace hookline::api

@@ -1,0 +1,101 @@
+#include "api/payment_webhook.h"
+
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+#include "api/reply.h"
+#include "signing/signing.h"
+
+namespace hookline::api {
+namespace {
+
+constexpr size_t kMaxIdBytes = 255;
+
+// A required, non-empty string field of at most kMaxIdBytes.
+std::optional<http::Response> RequireId(const boost::json::object& body, std::string_view name,
+                                        std::string& out) {
+  const auto* v = body.if_contains(name);
+  const std::string field(name);
+  if (v == nullptr) return http::Response::Error(400, field + " is required");
+  if (!v->is_string()) return http::Response::Error(400, field + " must be a string");
+  const auto& s = v->get_string();
+  if (s.empty()) return http::Response::Error(400, field + " must not be empty");
+  if (s.size() > kMaxIdBytes) {
+    return http::Response::Error(400, field + " must be at most 255 bytes");
+  }
+  out.assign(s.data(), s.size());
+  return std::nullopt;
+}
+
+// data.lead_id: a string (kept as is) or an integer (kept as its decimal text); null or an
+// empty string mean "no lead".
+std::optional<http::Response> ReadLeadId(const boost::json::object& data,
+                                         std::optional<std::string>& out) {
+  const auto* v = data.if_contains("lead_id");
+  if (v == nullptr || v->is_null()) return std::nullopt;
+  if (v->is_string()) {
+    const auto& s = v->get_string();
+    if (s.size() > kMaxIdBytes) {
+      return http::Response::Error(400, "data.lead_id must be at most 255 bytes");
+    }
+    if (!s.empty()) out.emplace(s.data(), s.size());
+    return std::nullopt;
+  }
+  if (v->is_int64()) {
+    out = std::to_string(v->get_int64());
+    return std::nullopt;
+  }
+  if (v->is_uint64()) {
+    out = std::to_string(v->get_uint64());
+    return std::nullopt;
+  }
+  return http::Response::Error(400, "data.lead_id must be a string or an integer");
+}
+
+}  // namespace
+
+void RegisterPaymentWebhook(http::Router& router, ApiContext& ctx) {
+  router.Add(
+      http::Method::kPost, "/api/webhook/payment",
+      [&ctx](const http::Request& req, http::Reply reply) {
+        auto parsed = ParseJsonObject(req.body);
+        if (parsed.error) return reply(std::move(*parsed.error));
+        const auto& body = parsed.object;
+
+        store::EventRecord event;
+        if (auto err = RequireId(body, "event_id", event.id)) return reply(std::move(*err));
+        if (auto err = RequireId(body, "event_type", event.type)) return reply(std::move(*err));
+        const auto* data = body.if_contains("data");
+        if (data != nullptr && !data->is_object()) {
+          return reply(http::Response::Error(400, "data must be a JSON object"));
+        }
+        if (data != nullptr) {
+          if (auto err = ReadLeadId(data->get_object(), event.lead_id)) return reply(std::move(*err));
+          event.payload = boost::json::serialize(*data);
+        } else {
+          event.payload = "{}";
+        }
+        event.source = "payment_service";
+        event.created_at = ctx.clock.Now();
+
+        ctx.store.events().Insert(
+            std::move(event), [reply = std::move(reply)](StatusOr<store::InsertOutcome> r) {
+              if (!r.ok()) return reply(StoreErrorReply(r.status(), "payment webhook"));
+              reply(*r == store::InsertOutcome::kInserted
+                        ? StatusReply(200, "ok")
+                        : StatusReply(200, "duplicate_ignored"));
+            });
+      },
+      {.guard =
+           [&ctx](const http::Request& req) -> std::optional<http::Response> {
+             // The secret is checked first, before the body is even looked at.
+             if (req.HasHeader("X-Webhook-Secret") &&
+                 signing::SecretsEqual(req.Header("X-Webhook-Secret"), ctx.webhook_secret)) {
+               return std::nullopt;
+             }
+             return http::Response::Error(401, "missing or invalid X-Webhook-Secret");
+           },
+       .json_body = true});
+}
+
+}  // namespace hookline::api

@@ -1,0 +1,82 @@
+#include "api/reply.h"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+#include "signing/signing.h"
+
+namespace hookline::api {
+
+ParsedBody ParseJsonObject(std::string_view body) {
+  ParsedBody out;
+  boost::system::error_code ec;
+  boost::json::parse_options opts;
+  opts.max_depth = 64;
+  auto value = boost::json::parse(body, ec, {}, opts);
+  if (ec) {
+    out.error = http::Response::Error(400, "body is not valid JSON: " + ec.message());
+    return out;
+  }
+  if (!value.is_object()) {
+    out.error = http::Response::Error(400, "body must be a JSON object");
+    return out;
+  }
+  out.object = std::move(value.as_object());
+  return out;
+}
+
+http::Response StoreErrorReply(const Status& status, std::string_view what) {
+  switch (status.code()) {
+    case StatusCode::kUnavailable:
+      spdlog::warn("{}: database unavailable: {}", what, status.message());
+      return http::Response::Error(503, "the database is unavailable; retry later")
+          .With("Retry-After", "1");
+    case StatusCode::kNotFound:
+      return http::Response::Error(404, status.message());
+    case StatusCode::kInvalidArgument:
+      return http::Response::Error(422, status.message());
+    case StatusCode::kAlreadyExists:
+      return http::Response::Error(409, status.message());
+    default:
+      spdlog::error("{}: {}", what, status.message());
+      return http::Response::Error(500, "internal error");
+  }
+}
+
+http::Response StatusReply(int http_status, std::string_view status) {
+  return http::Response::Json(
+      http_status, "{\"status\":" + boost::json::serialize(boost::json::string(status)) + "}");
+}
+
+bool IsAdmin(const http::Request& request, std::string_view admin_token) {
+  std::string_view auth = request.Header("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (auth.size() <= kBearer.size()) return false;
+  // The scheme name is case-insensitive (RFC 7235).
+  for (size_t i = 0; i < kBearer.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(auth[i])) !=
+        std::tolower(static_cast<unsigned char>(kBearer[i]))) {
+      return false;
+    }
+  }
+  auth.remove_prefix(kBearer.size());
+  return signing::SecretsEqual(auth, admin_token);
+}
+
+http::Response Unauthorized(std::string_view message) {
+  return http::Response::Error(401, message).With("WWW-Authenticate", "Bearer");
+}
+
+}  // namespace hookline::api
+
+namespace hookline::api {
+
+http::Guard AdminGuard(const std::string& admin_token) {
+  return [&admin_token](const http::Request& req) -> std::optional<http::Response> {
+    if (IsAdmin(req, admin_token)) return std::nullopt;
+    return Unauthorized("missing or invalid admin token (Authorization: Bearer <ADMIN_TOKEN>)");
+  };
+}
+
+}  // namespace hookline::api

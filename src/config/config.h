@@ -1,0 +1,70 @@
+#pragma once
+// Config: everything hookline is told at start-up, in one immutable struct.
+//
+// Each field comes from a command-line flag of `hookline serve`, else from its environment
+// variable (SPEC "Configuration"), else from the default here. flags.cc fills it; Validate()
+// turns a bad value into one clear line; the app then treats it as read-only and shares it
+// between threads without locks.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "core/status.h"
+
+namespace hookline {
+
+enum class DatabaseKind { kSqlite, kPostgres };
+
+struct DatabaseUrl {
+  DatabaseKind kind = DatabaseKind::kSqlite;
+  std::string sqlite_path;  // for kSqlite: the file
+  std::string postgres_dsn;  // for kPostgres: the URL as given (holds a password: never log it)
+};
+
+// Parses sqlite:PATH, sqlite://PATH, postgres://..., postgresql://...
+StatusOr<DatabaseUrl> ParseDatabaseUrl(const std::string& url);
+// The URL with any password replaced by "***", for logs and error messages.
+std::string RedactDatabaseUrl(const std::string& url);
+
+struct Config {
+  // Listening.
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;
+  int threads = 0;  // 0 = one per core
+  size_t max_connections = 10000;
+  size_t max_body_bytes = 1 << 20;
+  size_t max_header_bytes = 16 << 10;
+  std::chrono::milliseconds read_timeout{15000};  // whole request, and keep-alive idle time
+  std::chrono::milliseconds shutdown_grace{10000};
+
+  // Storage.
+  std::string database_url = "sqlite:./data/hookline.db";
+  std::string data_dir = "./data";  // generated secrets (and the default SQLite file)
+  int pg_pool = 8;
+
+  // Secrets: empty = generate once and keep in data_dir (app/secrets.h).
+  std::string webhook_secret;
+  std::string admin_token;
+
+  // Outbound delivery.
+  int max_attempts = 5;
+  int64_t retry_base_ms = 10000;
+  double retry_factor = 4;
+  int64_t delivery_timeout_ms = 10000;
+  bool allow_private_endpoints = false;
+
+  // Landing page public routes: requests per minute per client IP (0 = unlimited).
+  int rate_limit_per_minute = 600;
+
+  // Logging.
+  std::string log_level = "info";
+  bool access_log = true;
+};
+
+// Checks ranges and formats; the message names the variable and the bad value (never a
+// secret), e.g. "PORT must be a number from 1 to 65535 (got \"abc\")".
+Status Validate(const Config& config);
+
+}  // namespace hookline

@@ -1,0 +1,10 @@
+#include "core/clock.h"
+
+namespace hookline {
+
+const SystemClock& SystemClock::Instance() {
+  static const SystemClock clock;
+  return clock;
+}
+
+}  // namespace hookline

@@ -1,0 +1,27 @@
+#pragma once
+// Webhook signatures and secret comparison.
+//
+// Outbound (seed 002): X-Webhook-Signature = lowercase hex HMAC-SHA256 of the raw body bytes,
+// key = the endpoint secret. Inbound: X-Webhook-Secret compared with WEBHOOK_SECRET.
+// Every comparison of a secret or signature runs in constant time: both sides are first
+// reduced to equal-length SHA-256 digests, then compared with CRYPTO_memcmp, so neither the
+// content nor the length of the expected value leaks through timing.
+// All functions are pure and safe from any thread.
+
+#include <string>
+#include <string_view>
+
+namespace hookline::signing {
+
+// Raw 32-byte HMAC-SHA256(key, message).
+std::string HmacSha256(std::string_view key, std::string_view message);
+// Lowercase hex of HmacSha256 (64 characters): the X-Webhook-Signature value.
+std::string SignatureHex(std::string_view secret, std::string_view body);
+// Constant-time equality of two secrets of any length.
+bool SecretsEqual(std::string_view a, std::string_view b);
+// True when `signature_hex` (any case, surrounding spaces ignored) is the signature of
+// `body` under `secret`. Constant time in the signature's content.
+bool VerifySignature(std::string_view secret, std::string_view body,
+                     std::string_view signature_hex);
+
+}  // namespace hookline::signing

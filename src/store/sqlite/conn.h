@@ -1,0 +1,106 @@
+#pragma once
+// A SQLite connection and its prepared statements, RAII. One Conn belongs to one thread at a
+// time (the writer thread, or one reader thread); it is never shared concurrently.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/status.h"
+
+namespace hookline::store::sqlite {
+
+class Stmt {
+ public:
+  explicit Stmt(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  Stmt& Bind(int i, std::string_view v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Bind(int i, const char* v) { return Bind(i, std::string_view(v)); }
+  Stmt& Bind(int i, const std::string& v) { return Bind(i, std::string_view(v)); }
+  Stmt& Bind(int i, int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  Stmt& Bind(int i, int v) { return Bind(i, static_cast<int64_t>(v)); }
+  Stmt& Bind(int i, double v) {
+    sqlite3_bind_double(stmt_, i, v);
+    return *this;
+  }
+  Stmt& BindNull(int i) {
+    sqlite3_bind_null(stmt_, i);
+    return *this;
+  }
+  Stmt& Bind(int i, const std::optional<std::string>& v) {
+    return v ? Bind(i, std::string_view(*v)) : BindNull(i);
+  }
+  // SQLITE_ROW, SQLITE_DONE, or an error code.
+  int Step() { return sqlite3_step(stmt_); }
+  std::string Text(int col) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
+  }
+  std::optional<std::string> OptText(int col) const {
+    if (IsNull(col)) return std::nullopt;
+    return Text(col);
+  }
+  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  double Double(int col) const { return sqlite3_column_double(stmt_, col); }
+  bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  void Reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  sqlite3_stmt* raw() { return stmt_; }
+
+ private:
+  sqlite3_stmt* stmt_;
+};
+
+// Resets a cached statement when the scope ends, whatever path leaves it.
+class StmtScope {
+ public:
+  explicit StmtScope(Stmt& s) : s_(s) {}
+  ~StmtScope() { s_.Reset(); }
+  Stmt* operator->() { return &s_; }
+  Stmt& operator*() { return s_; }
+
+ private:
+  Stmt& s_;
+};
+
+class Conn {
+ public:
+  // Opens (creating if needed) with WAL, synchronous=FULL, foreign keys and a busy timeout.
+  static StatusOr<std::unique_ptr<Conn>> Open(const std::string& path);
+  ~Conn();
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
+
+  Status Exec(std::string_view sql);
+  // A statement prepared once and kept for the life of the connection.
+  StatusOr<Stmt*> Cached(const char* sql);
+  // A one-off statement (dynamic SQL).
+  StatusOr<std::unique_ptr<Stmt>> Prepare(std::string_view sql);
+  int64_t Changes() const { return sqlite3_changes64(db_); }
+  // The last error as a Status (kUnavailable for busy/locked/io/full, else kInternal).
+  Status Error(std::string_view what) const;
+  sqlite3* raw() { return db_; }
+
+ private:
+  explicit Conn(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+  std::unordered_map<const char*, std::unique_ptr<Stmt>> cache_;
+};
+
+}  // namespace hookline::store::sqlite

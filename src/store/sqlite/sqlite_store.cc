@@ -1,0 +1,64 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "store/sqlite/event_log.h"
+#include "store/sqlite/migrate.h"
+#include "store/sqlite/workers.h"
+
+namespace hookline::store::sqlite {
+namespace {
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::unique_ptr<Conn> write_conn, const std::string& path, int schema_version)
+      : writer_(std::move(write_conn)),
+        readers_(path, 2),
+        events_(writer_, readers_),
+        schema_version_(schema_version) {}
+  ~SqliteStore() override { SqliteStore::Close(); }
+
+  EventLogStore& events() override { return events_; }
+
+  void Health(Callback<HealthInfo> done) override {
+    readers_.Submit([done = std::move(done)](Conn* conn, const Status& st) {
+      if (conn == nullptr) return done(st);
+      auto stmt = conn->Cached("SELECT coalesce(max(version), 0) FROM schema_version");
+      if (!stmt.ok()) return done(stmt.status());
+      StmtScope s(**stmt);
+      if (s->Step() != SQLITE_ROW) return done(conn->Error("health check"));
+      done(HealthInfo{"sqlite", static_cast<int>(s->Int(0))});
+    });
+  }
+
+  void Close() override {
+    writer_.Stop();
+    readers_.Stop();
+  }
+
+ private:
+  Writer writer_;
+  ReaderPool readers_;
+  SqliteEventLog events_;
+  int schema_version_;
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  const auto dir = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    return Status::Unavailable(fmt::format("cannot create folder {}: {}", dir.string(), ec.message()));
+  }
+  auto conn = Conn::Open(path);
+  if (!conn.ok()) return conn.status();
+  auto version = Migrate(**conn);
+  if (!version.ok()) return version.status();
+  return std::unique_ptr<Store>(new SqliteStore(std::move(conn.value()), path, *version));
+}
+
+}  // namespace hookline::store::sqlite

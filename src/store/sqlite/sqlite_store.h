@@ -1,0 +1,15 @@
+#pragma once
+// The SQLite backend: one database file, WAL, synchronous=FULL. One writer thread with group
+// commit, a few reader threads (workers.h). Implements every aggregate of store/store.h.
+
+#include <memory>
+#include <string>
+
+#include "store/store.h"
+
+namespace hookline::store::sqlite {
+
+// Creates the file's folder if needed, opens, migrates, starts the threads.
+StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
+
+}  // namespace hookline::store::sqlite

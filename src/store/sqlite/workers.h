@@ -1,0 +1,110 @@
+#pragma once
+// The SQLite backend's threads.
+//
+// Writer: one thread owning the one write connection. Jobs queue up while a transaction is
+// being committed and all of them go into the next one (group commit: one fsync for many
+// requests). Each job's callback runs after COMMIT returned. If a job hits a database error the
+// batch is rolled back and its jobs are run again one transaction each, so one bad job cannot
+// fail its neighbours.
+//
+// Readers: a few threads, each with its own connection (WAL lets them read while the writer
+// writes), taking read jobs from one queue.
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/callback.h"
+#include "store/sqlite/conn.h"
+
+namespace hookline::store::sqlite {
+
+class WriteJob {
+ public:
+  virtual ~WriteJob() = default;
+  // Runs inside the batch's transaction. A non-ok Status means the database failed; expected
+  // outcomes (duplicate, not found, invalid) are results the job keeps for Complete.
+  virtual Status Execute(Conn& conn) = 0;
+  // After COMMIT (status ok) or after the job's transaction failed (status says why).
+  virtual void Complete(const Status& status) = 0;
+};
+
+// A job from a function: fn returns the value, an expected failure (kInvalidArgument,
+// kNotFound, kAlreadyExists), or a database failure (kUnavailable, kInternal).
+template <class T>
+class FnJob final : public WriteJob {
+ public:
+  FnJob(std::function<StatusOr<T>(Conn&)> fn, Callback<T> done)
+      : fn_(std::move(fn)), done_(std::move(done)) {}
+  Status Execute(Conn& conn) override {
+    result_.emplace(fn_(conn));
+    const auto code = result_->status().code();
+    if (!result_->ok() && (code == StatusCode::kUnavailable || code == StatusCode::kInternal)) {
+      return result_->status();
+    }
+    return Status::Ok();
+  }
+  void Complete(const Status& status) override {
+    if (!status.ok()) return done_(status);
+    done_(std::move(*result_));
+  }
+
+ private:
+  std::function<StatusOr<T>(Conn&)> fn_;
+  Callback<T> done_;
+  std::optional<StatusOr<T>> result_;
+};
+
+class Writer {
+ public:
+  explicit Writer(std::unique_ptr<Conn> conn, size_t max_batch = 1024);
+  ~Writer();  // Stop()s
+  void Submit(std::unique_ptr<WriteJob> job);
+  template <class T>
+  void Submit(std::function<StatusOr<T>(Conn&)> fn, Callback<T> done) {
+    Submit(std::make_unique<FnJob<T>>(std::move(fn), std::move(done)));
+  }
+  // Commits what is queued, then stops; later Submits are answered kUnavailable.
+  void Stop();
+
+ private:
+  void Loop();
+  void RunBatch(std::vector<std::unique_ptr<WriteJob>>& batch);
+  Status RunInTransaction(std::vector<std::unique_ptr<WriteJob>>& jobs, size_t begin, size_t end);
+
+  std::unique_ptr<Conn> conn_;
+  const size_t max_batch_;
+  std::mutex mu_;  // guards queue_ and stopping_
+  std::condition_variable cv_;
+  std::deque<std::unique_ptr<WriteJob>> queue_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+class ReaderPool {
+ public:
+  using Job = std::function<void(Conn*, const Status&)>;
+  ReaderPool(const std::string& path, int threads);
+  ~ReaderPool();
+  // The job gets a connection, or nullptr and the Status saying why there is none.
+  void Submit(Job job);
+  void Stop();
+
+ private:
+  void Loop(int index);
+
+  std::string path_;
+  std::mutex mu_;  // guards queue_ and stopping_
+  std::condition_variable cv_;
+  std::deque<Job> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace hookline::store::sqlite

@@ -1,0 +1,51 @@
+#pragma once
+// Store: the one door from api/ (and the workers) to the database. api/ includes this header
+// and the per-aggregate headers it names, never a backend's.
+//
+// Backends (store/sqlite, store/postgres) implement every aggregate. Writes go to the backend's
+// writer, which commits many requests in one transaction (group commit) and answers each
+// caller after the commit returned; reads run on the backend's reader threads. No call blocks
+// the caller's thread. All methods are thread-safe.
+
+#include <memory>
+#include <string>
+
+#include "config/config.h"
+#include "store/callback.h"
+#include "store/event_log.h"
+
+namespace hookline::store {
+
+struct HealthInfo {
+  std::string backend;  // "sqlite" | "postgres"
+  int schema_version = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual EventLogStore& events() = 0;
+
+  // A round trip to the database (GET /healthz).
+  virtual void Health(Callback<HealthInfo> done) = 0;
+
+  // Stops taking work, commits what was queued, answers every pending callback, closes.
+  // Idempotent. Called by the app after the HTTP server stopped.
+  virtual void Close() = 0;
+};
+
+struct StoreOptions {
+  DatabaseUrl url;
+  int pool_size = 8;  // PostgreSQL connections
+};
+
+// Opens the database named by the options and applies pending migrations. Failures (cannot
+// open, cannot migrate) come back as a Status whose message names the file or the server
+// (without its password).
+StatusOr<std::unique_ptr<Store>> OpenStore(const StoreOptions& options);
+
+// The schema version this binary migrates to (for `hookline version` and /healthz).
+int LatestSchemaVersion(DatabaseKind kind);
+
+}  // namespace hookline::store
