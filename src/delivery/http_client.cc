@@ -66,6 +66,18 @@ bool HasControlChars(std::string_view s) {
   return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
 }
 
+// Header names and values come from our own code, but a CR/LF in one would let it write
+// arbitrary headers (or a second request): refuse rather than send.
+bool ValidHeaders(const std::vector<std::pair<std::string, std::string>>& headers) {
+  for (const auto& [name, value] : headers) {
+    if (name.empty() || HasControlChars(name) || HasControlChars(value) ||
+        name.find_first_of(" :\t") != std::string::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // "certificate verify failed: self-signed certificate" rather than OpenSSL's
 // "certificate verify failed (SSL routines)".
 std::string TlsErrorText(const beast::error_code& ec, SSL* ssl) {
@@ -241,10 +253,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     attempt_ = std::move(attempt);
     reused_ = reused;
     if (attempt_->finished()) return ReturnToPool();  // timed out while waiting for us
-    if (auto error = BuildRequest(); !error.empty()) {
-      attempt_->Finish(ErrorResult(std::move(error)));
-      return ReturnToPool();
-    }
+    BuildRequest();
     result_ = PostResult{};
     got_response_byte_ = false;
     interim_responses_ = 0;
@@ -333,18 +342,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
     Exchange(std::move(attempt_), /*reused=*/false);
   }
 
-  // Returns an error text when the caller's headers are unusable.
-  std::string BuildRequest() {
+  void BuildRequest() {
     const PostRequest& in = attempt_->request();
     const ParsedUrl& url = attempt_->url();
     request_.emplace(http::verb::post, url.target, 11);
     request_->set(http::field::host, HostHeader(url));
     request_->set(http::field::user_agent, impl_->user_agent());
-    for (const auto& [name, value] : in.headers) {
-      if (name.empty() || HasControlChars(name) || HasControlChars(value) ||
-          name.find_first_of(" :\t") != std::string::npos) {
-        return "invalid request header";  // a bug in the caller; never echo the value
-      }
+    for (const auto& [name, value] : in.headers) {  // checked by ValidHeaders in Post
       if (EqualsNoCase(name, "Host") || EqualsNoCase(name, "Content-Length") ||
           EqualsNoCase(name, "Transfer-Encoding") || EqualsNoCase(name, "Connection")) {
         continue;  // ours
@@ -353,7 +357,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     request_->body() = in.body;
     request_->prepare_payload();
-    return {};
   }
 
   void OnWrite(beast::error_code ec, size_t) {
@@ -506,6 +509,10 @@ void HttpClient::Impl::Post(PostRequest request, std::function<void(PostResult)>
                                            parsed.ok() ? std::move(parsed).value() : ParsedUrl{},
                                            std::move(done), in_flight_);
   if (!parsed.ok()) return attempt->Finish(ErrorResult(parsed.status().message()));
+  // Never echo the offending header: it may carry a signature.
+  if (!ValidHeaders(attempt->request().headers)) {
+    return attempt->Finish(ErrorResult("invalid request header"));
+  }
   asio::post(attempt->strand(), [self = shared_from_this(), attempt] {
     attempt->StartTimer();
     self->Acquire(attempt);

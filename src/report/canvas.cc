@@ -50,6 +50,21 @@ Status CairoError(std::string_view what, cairo_status_t s) {
                           cairo_status_to_string(s));
 }
 
+// One font map per thread, owned here rather than pango's per-thread default: pango font maps
+// must not be shared between threads, a map caches fonts so it is worth keeping across
+// renders, and owning it means it is released when its thread ends (pango's default for the
+// main thread never is, which leak checkers report).
+PangoFontMap* ThreadFontMap() {
+  struct Holder {
+    PangoFontMap* map = pango_cairo_font_map_new();
+    ~Holder() {
+      if (map != nullptr) g_object_unref(map);
+    }
+  };
+  thread_local Holder holder;
+  return holder.map;
+}
+
 }  // namespace
 
 void SetColor(cairo_t* cr, const Rgb& c) { cairo_set_source_rgb(cr, c.r, c.g, c.b); }
@@ -67,8 +82,7 @@ void RoundedRect(cairo_t* cr, double x, double y, double w, double h, double r) 
 
 StatusOr<std::unique_ptr<Canvas>> Canvas::Create() {
   std::unique_ptr<Canvas> c(new Canvas());
-  // Per-thread default font map: pango font maps are not safe to share between threads.
-  PangoFontMap* font_map = pango_cairo_font_map_get_default();
+  PangoFontMap* font_map = ThreadFontMap();
   if (font_map == nullptr) return Status::Internal("report: no pango font map");
   c->context_ = pango_font_map_create_context(font_map);
   if (c->context_ == nullptr) return Status::Internal("report: cannot create a pango context");

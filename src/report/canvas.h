@@ -8,8 +8,8 @@
 // All text reaches pango as escaped text (Span), never as caller-supplied markup, so a
 // company called "<b>&" prints exactly that. Invalid UTF-8 is repaired, not rejected.
 //
-// A Canvas belongs to one thread for its whole life. It uses the calling thread's default
-// pango font map (pango keeps one per thread), which is what makes concurrent renders safe.
+// A Canvas belongs to one thread for its whole life. It uses a pango font map private to the
+// calling thread (kept for the thread's lifetime), which is what makes concurrent renders safe.
 
 #include <cairo.h>
 #include <pango/pangocairo.h>

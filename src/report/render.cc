@@ -215,6 +215,7 @@ void Heading(Canvas& c, std::string_view text) {
   c.y += 18;
 }
 
+// keep_with_next: height of what follows that must not be separated from the heading.
 void Subheading(Canvas& c, std::string_view text, double keep_with_next = 60) {
   c.Ensure(30 + keep_with_next);
   c.y += c.Draw(kL, c.y, kW, text, {.size = 12.5, .bold = true, .color = kInk});
@@ -480,12 +481,12 @@ void RecommendationsSection(Canvas& c, const Doc& d) {
   AdviceGroup(c, d, AdviceKind::kStrength, "Keep doing",
               "Questions scored 4 or 5: strengths to protect and to show investors.", kHigh);
 
-  Subheading(c, "Next steps", 40);
-  Paragraph(c,
-            "Work through the priority actions over the next three months, then take the "
-            "Founding Review again to measure the progress. Answering every question gives the "
-            "most reliable picture.",
-            kBody, 0);
+  constexpr std::string_view kNextSteps =
+      "Work through the priority actions over the next three months, then take the Founding "
+      "Review again to measure the progress. Answering every question gives the most reliable "
+      "picture.";
+  Subheading(c, "Next steps", c.Measure(kNextSteps, kW, kBody));
+  Paragraph(c, kNextSteps, kBody, 0);
 }
 
 void Decorate(Canvas& c, const Doc& d, int page, int count) {

@@ -154,7 +154,13 @@ std::vector<Advice> Recommend(const Answers& answers, std::string_view stage) {
   std::vector<Advice> notes;
   const ScoreSummary summary = Summarize(answers);
   const int missing = summary.total - summary.answered;
-  if (missing > 0 && ManyUnanswered(summary.answered, summary.total)) {
+  if (summary.answered == 0) {
+    notes.push_back({AdviceKind::kNote, "", "",
+                     "No question was answered, so there is nothing to score yet. Answer the "
+                     "questionnaire to get a score and recommendations."});
+    return notes;
+  }
+  if (ManyUnanswered(summary.answered, summary.total)) {
     notes.push_back({AdviceKind::kNote, "", "",
                      fmt::format("Many questions were not answered ({} of {}), so this assessment "
                                  "is a rough sketch. Answer the remaining questions for a "

@@ -21,6 +21,10 @@ struct HealthInfo {
   int schema_version = 0;
 };
 
+// Adding an aggregate: declare its interface in store/<aggregate>.h, add an accessor here, and
+// implement it in every backend. While a backend does not have it yet, the accessor's base
+// implementation returns an object that answers every call with kUnavailable ("not supported
+// by this database backend yet"), so the other backend keeps building and serving.
 class Store {
  public:
   virtual ~Store() = default;

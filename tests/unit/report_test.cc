@@ -164,6 +164,12 @@ TEST(ReportScoring, LowScoresGiveConcreteAdviceFirst) {
   EXPECT_EQ(strengths, static_cast<int>(Questions().size()) - 2);
 }
 
+TEST(ReportScoring, NothingAnsweredGivesOneNote) {
+  const std::vector<Advice> advice = Recommend({}, "idea");
+  ASSERT_EQ(advice.size(), 1u);
+  EXPECT_EQ(advice[0].kind, AdviceKind::kNote);
+}
+
 TEST(ReportScoring, ManyUnansweredQuestionsAreNoted) {
   const std::vector<Advice> advice = Recommend({{"team_experience", 4}}, "");
   ASSERT_FALSE(advice.empty());
@@ -227,18 +233,30 @@ TEST(ReportRender, InvalidUtf8AndControlCharactersDoNotBreakTheReport) {
 
 TEST(ReportRender, ConcurrentRendersFromFourThreads) {
   constexpr int kThreads = 4;
+  // A render is deterministic, so each thread's PDF must be byte for byte the one this thread
+  // renders alone: any cross-thread interference would show up as a difference.
+  auto input = [](int i) {
+    const std::string company = (i % 2 ? "Компания " : "Company ") + std::to_string(i);
+    return i % 2 ? PartialInput(company) : FullInput(company);
+  };
+  std::vector<std::string> expected;
+  for (int i = 0; i < kThreads; ++i) {
+    auto pdf = RenderPdf(input(i));
+    ASSERT_TRUE(pdf.ok()) << pdf.status().message();
+    expected.push_back(std::move(*pdf));
+  }
   std::vector<std::string> pdfs(kThreads);
   std::vector<std::string> errors(kThreads);
   std::vector<std::thread> threads;
   for (int i = 0; i < kThreads; ++i) {
-    threads.emplace_back([i, &pdfs, &errors] {
-      const std::string company = (i % 2 ? "Компания " : "Company ") + std::to_string(i);
+    threads.emplace_back([i, &input, &expected, &pdfs, &errors] {
       for (int round = 0; round < 3; ++round) {
-        auto pdf = RenderPdf(i % 2 ? PartialInput(company) : FullInput(company));
+        auto pdf = RenderPdf(input(i));
         if (!pdf.ok()) {
           errors[i] = pdf.status().message();
           return;
         }
+        if (*pdf != expected[i]) errors[i] = "differs from the single-threaded render";
         pdfs[i] = std::move(*pdf);
       }
     });
