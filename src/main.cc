@@ -22,6 +22,25 @@ std::string ReadAll(std::istream& in) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+// CLI11 names the flag ("Could not convert: --port = abc"); most users set the environment
+// variable, so name that too.
+std::string ExplainParseError(CLI::App& cli, std::string message) {
+  const auto pos = message.find("--");
+  if (pos == std::string::npos) return message;
+  auto end = message.find_first_not_of("abcdefghijklmnopqrstuvwxyz-", pos + 2);
+  const std::string flag = message.substr(pos, end == std::string::npos ? end : end - pos);
+  for (auto* sub : cli.get_subcommands({})) {
+    try {
+      const auto* opt = sub->get_option(flag);
+      if (!opt->get_envname().empty()) {
+        return message + " (environment variable " + opt->get_envname() + ")";
+      }
+    } catch (const CLI::OptionNotFound&) {
+    }
+  }
+  return message;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -61,7 +80,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return cli.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "hookline: invalid configuration: %s\n", e.what());
+    std::fprintf(stderr, "hookline: invalid configuration: %s\n",
+                 ExplainParseError(cli, e.what()).c_str());
     return kExitConfig;
   }
 

@@ -1,0 +1,176 @@
+"""The HTTP server itself: routing errors, limits, slow clients, keep-alive, shutdown."""
+import concurrent.futures
+import socket
+import threading
+import time
+
+import requests
+
+from conftest import WEBHOOK_SECRET
+
+
+def raw_request(port, data, timeout=5):
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(data)
+        chunks = []
+        try:
+            while True:
+                b = s.recv(65536)
+                if not b:
+                    break
+                chunks.append(b)
+        except socket.timeout:
+            pass
+        return b"".join(chunks)
+
+
+def test_healthz_checks_the_database(hookline):
+    r = hookline.get("/healthz")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"] == "ok" and body["database"] == "sqlite" and body["schema_version"] >= 1
+
+
+def test_unknown_path_is_404_json(hookline):
+    r = hookline.get("/api/nope")
+    assert r.status_code == 404
+    assert r.headers["Content-Type"] == "application/json"
+    assert "error" in r.json()
+
+
+def test_wrong_method_is_405_with_allow(hookline):
+    r = hookline.request("DELETE", "/api/webhook/payment")
+    assert r.status_code == 405
+    assert r.headers["Allow"] == "POST"
+    assert "error" in r.json()
+    r = hookline.request("POST", "/healthz")
+    assert r.status_code == 405 and "GET" in r.headers["Allow"]
+
+
+def test_head_is_answered_like_get_without_body(hookline):
+    r = hookline.request("HEAD", "/healthz")
+    assert r.status_code == 200 and r.content == b""
+
+
+def test_malformed_http_is_400(hookline):
+    reply = raw_request(hookline.port, b"THIS IS NOT HTTP\r\n\r\n")
+    assert reply.startswith(b"HTTP/1.1 400")
+    assert b'{"error":' in reply
+
+
+def test_huge_headers_are_431(hookline):
+    reply = raw_request(hookline.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " +
+                        b"a" * 40000 + b"\r\n\r\n")
+    assert reply.startswith(b"HTTP/1.1 431")
+
+
+def test_413_is_sent_from_content_length_without_reading_the_body(hookline):
+    head = (f"POST /api/webhook/payment HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            f"X-Webhook-Secret: {WEBHOOK_SECRET}\r\nContent-Length: {50 * 1024 * 1024}\r\n\r\n")
+    reply = raw_request(hookline.port, head.encode())
+    assert reply.startswith(b"HTTP/1.1 413")
+    assert hookline.event_count() == 0
+
+
+def test_expect_100_continue(hookline):
+    body = b'{"event_id":"e100","event_type":"t"}'
+    with socket.create_connection(("127.0.0.1", hookline.port), timeout=5) as s:
+        s.sendall((f"POST /api/webhook/payment HTTP/1.1\r\nHost: x\r\n"
+                   f"Content-Type: application/json\r\nX-Webhook-Secret: {WEBHOOK_SECRET}\r\n"
+                   f"Expect: 100-continue\r\nContent-Length: {len(body)}\r\n\r\n").encode())
+        interim = s.recv(1024)
+        assert interim.startswith(b"HTTP/1.1 100")
+        s.sendall(body)
+        final = s.recv(4096)
+        assert final.startswith(b"HTTP/1.1 200") and b'"ok"' in final
+
+
+def test_keep_alive_serves_many_requests_on_one_connection(hookline):
+    with socket.create_connection(("127.0.0.1", hookline.port), timeout=5) as s:
+        for i in range(20):
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            data = b""
+            while b"\r\n\r\n" not in data or not data.rstrip().endswith(b"}"):
+                data += s.recv(4096)
+            assert data.startswith(b"HTTP/1.1 200")
+
+
+def test_stalled_client_does_not_stop_others_and_is_cut_off(start_hookline):
+    h = start_hookline(env={"HOOKLINE_READ_TIMEOUT_MS": "1000"})
+    stalled = []
+    for _ in range(20):
+        s = socket.create_connection(("127.0.0.1", h.port))
+        s.sendall(b"POST /api/webhook/payment HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"ev")
+        stalled.append(s)
+    silent = socket.create_connection(("127.0.0.1", h.port))  # sends nothing at all
+    try:
+        t0 = time.time()
+        for i in range(20):
+            assert h.post_payment(f"while_stalled_{i}").status_code == 200
+        assert time.time() - t0 < 5
+        # The read timeout closes the stalled connections.
+        time.sleep(1.6)
+        for s in stalled + [silent]:
+            s.settimeout(2)
+            assert s.recv(100) == b""  # closed by the server
+    finally:
+        for s in stalled + [silent]:
+            s.close()
+    assert h.event_count() == 20
+
+
+def test_connection_cap_answers_503_and_recovers(start_hookline):
+    h = start_hookline(env={"HOOKLINE_MAX_CONNECTIONS": "5"})
+    held = [socket.create_connection(("127.0.0.1", h.port)) for _ in range(5)]
+    time.sleep(0.2)
+    reply = raw_request(h.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert reply.startswith(b"HTTP/1.1 503")
+    for s in held:
+        s.close()
+    time.sleep(0.3)
+    assert h.get("/healthz").status_code == 200
+
+
+def test_sigterm_finishes_in_flight_requests_and_exits_zero(hookline):
+    acked = []
+    stop = threading.Event()
+
+    def sender(n):
+        s = requests.Session()
+        i = 0
+        while not stop.is_set():
+            eid = f"term_{n}_{i}"
+            i += 1
+            try:
+                r = s.post(hookline.url + "/api/webhook/payment",
+                           json={"event_id": eid, "event_type": "t"},
+                           headers={"X-Webhook-Secret": WEBHOOK_SECRET}, timeout=5)
+            except requests.RequestException:
+                return
+            if r.status_code == 200:
+                acked.append(eid)
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        futures = [pool.submit(sender, n) for n in range(8)]
+        time.sleep(0.7)
+        code = hookline.stop()
+        stop.set()
+        for f in futures:
+            f.result()
+    assert code == 0, hookline.logs()
+    assert "stopped cleanly" in hookline.logs()
+    stored = {r["id"] for r in hookline.query("SELECT id FROM EventLog")}
+    assert len(acked) > 0
+    assert set(acked) <= stored
+
+
+def test_access_log_has_one_line_per_request_and_no_secrets(hookline):
+    hookline.post_payment("evt_log", data={"card": "4111111111111111"})
+    hookline.post_payment("evt_log2", secret="wrong-secret-value")
+    hookline.stop()
+    logs = hookline.logs()
+    assert "method=POST path=/api/webhook/payment status=200" in logs
+    assert "status=401" in logs
+    assert WEBHOOK_SECRET not in logs
+    assert "wrong-secret-value" not in logs
+    assert "4111111111111111" not in logs
