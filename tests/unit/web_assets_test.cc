@@ -14,10 +14,6 @@
 namespace hookline::web {
 namespace {
 
-bool IsText(const Asset& asset) {
-  return asset.content_type.starts_with("text/") || asset.content_type == "image/svg+xml";
-}
-
 std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -101,7 +97,8 @@ TEST(WebAssets, TableIsSortedAndEveryAssetIsComplete) {
 
 TEST(WebAssets, NoInlineScriptOrStyleSoTheCspHolds) {
   for (const Asset& a : AllAssets()) {
-    if (!IsText(a) || a.path.starts_with("/static/vendor/")) continue;
+    const bool markup = a.content_type.starts_with("text/html") || a.content_type == "image/svg+xml";
+    if (!markup) continue;
     SCOPED_TRACE(std::string(a.path));
     const std::string body = Lower(a.body);
     EXPECT_EQ(body.find("<style"), std::string::npos);
@@ -109,6 +106,7 @@ TEST(WebAssets, NoInlineScriptOrStyleSoTheCspHolds) {
     EXPECT_EQ(body.find("javascript:"), std::string::npos);
     EXPECT_EQ(body.find(" onclick="), std::string::npos);
     EXPECT_EQ(body.find(" onload="), std::string::npos);
+    EXPECT_EQ(body.find(" onsubmit="), std::string::npos);
     // Every <script> must load a file and have an empty body.
     for (size_t at = body.find("<script"); at != std::string::npos;
          at = body.find("<script", at + 1)) {
@@ -118,6 +116,25 @@ TEST(WebAssets, NoInlineScriptOrStyleSoTheCspHolds) {
       EXPECT_NE(tag.find(" src=\""), std::string_view::npos) << tag;
       EXPECT_EQ(body.compare(tag_end + 1, 9, "</script>"), 0) << "inline script body at " << at;
     }
+  }
+}
+
+// Our scripts build the DOM from text nodes; markup from strings would both break the CSP
+// (inline styles and handlers) and open the dashboard to stored XSS from event payloads.
+TEST(WebAssets, OwnScriptsNeverInjectMarkup) {
+  for (const Asset& a : AllAssets()) {
+    if (a.content_type.find("javascript") == std::string_view::npos ||
+        a.path.starts_with("/static/vendor/")) {
+      continue;
+    }
+    SCOPED_TRACE(std::string(a.path));
+    const std::string body = Lower(a.body);
+    EXPECT_EQ(body.find(".innerhtml ="), std::string::npos);
+    EXPECT_EQ(body.find(".outerhtml ="), std::string::npos);
+    EXPECT_EQ(body.find("insertadjacenthtml"), std::string::npos);
+    EXPECT_EQ(body.find("document.write"), std::string::npos);
+    EXPECT_EQ(body.find("setattribute(\"style\""), std::string::npos);
+    EXPECT_EQ(body.find("eval("), std::string::npos);
   }
 }
 

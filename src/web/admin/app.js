@@ -39,6 +39,15 @@ function parseHash() {
   return { path, query };
 }
 
+// A hand-typed "#/leads/%zz" must not throw out of the router.
+function safeDecode(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 function runCleanup() {
   try {
     cleanup?.();
@@ -83,7 +92,7 @@ async function route() {
   const ctx = {
     path,
     query,
-    id: match.m[1] ? decodeURIComponent(match.m[1]) : null,
+    id: match.m[1] ? safeDecode(match.m[1]) : null,
     rerender: () => route(),
   };
   try {

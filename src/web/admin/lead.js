@@ -70,7 +70,7 @@ export async function render(view, ctx) {
   // Oldest first: the timeline reads as the story of this lead, from first visit to payment.
   const timeline = (Array.isArray(data?.timeline) ? data.timeline : [])
     .slice()
-    .sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at));
+    .sort((a, b) => (Date.parse(a.created_at) || 0) - (Date.parse(b.created_at) || 0));
   view.replaceChildren(
     header(lead),
     h("div", { class: "two-col" }, contactCard(lead), attributionCard(lead)),

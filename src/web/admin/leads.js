@@ -24,9 +24,9 @@ function leadRow(lead) {
   const row = h("tr", { class: "clickable", dataset: { leadId: String(lead.id) } },
     h("td", { class: "nowrap" }, time(lead.created_at)),
     h("td", {}, h("a", { href, class: "strong", text: orDash(lead.name) })),
-    h("td", { class: "break" }, orDash(lead.email)),
+    h("td", { class: "nowrap" }, orDash(lead.email)),
     h("td", {}, orDash(lead.company)),
-    h("td", { class: "muted" }, attribution(lead)));
+    h("td", { class: "muted nowrap" }, attribution(lead)));
   // The whole row is a target for the mouse; keyboard users have the link in it.
   row.addEventListener("click", (event) => {
     if (event.target.closest("a") || window.getSelection()?.toString()) return;
