@@ -222,8 +222,7 @@ StatusOr<std::string> Canvas::Finish(const PdfMetadata& meta,
     return CairoError("creating the PDF surface", s);
   }
   cairo_pdf_surface_set_metadata(pdf, CAIRO_PDF_METADATA_TITLE, CleanText(meta.title).c_str());
-  cairo_pdf_surface_set_metadata(pdf, CAIRO_PDF_METADATA_SUBJECT,
-                                 CleanText(meta.subject).c_str());
+  cairo_pdf_surface_set_metadata(pdf, CAIRO_PDF_METADATA_SUBJECT, CleanText(meta.subject).c_str());
   cairo_pdf_surface_set_metadata(pdf, CAIRO_PDF_METADATA_CREATOR, "hookline");
   if (!meta.created.empty()) {
     // A fixed date (the assessment's) keeps the bytes of a re-render the same.

@@ -46,9 +46,9 @@ struct TextStyle {
   bool italic = false;
   Rgb color = Hex(0x1e2733);
   PangoAlignment align = PANGO_ALIGN_LEFT;
-  int max_lines = 0;            // > 0: cut with an ellipsis after this many lines
-  double letter_spacing = 0;    // points, for small capitals labels
-  double line_spacing = 1.0;    // factor of the font's natural line height
+  int max_lines = 0;          // > 0: cut with an ellipsis after this many lines
+  double letter_spacing = 0;  // points, for small capitals labels
+  double line_spacing = 1.0;  // factor of the font's natural line height
 };
 
 struct PdfMetadata {
@@ -93,8 +93,7 @@ class Canvas {
   // height.
   double Draw(double x, double top, double width, std::span<const Span> spans,
               const TextStyle& style);
-  double Draw(double x, double top, double width, std::string_view text,
-              const TextStyle& style) {
+  double Draw(double x, double top, double width, std::string_view text, const TextStyle& style) {
     const Span s{text};
     return Draw(x, top, width, std::span(&s, 1), style);
   }
@@ -117,8 +116,8 @@ class Canvas {
   PangoContext* context_ = nullptr;
   PangoLayout* layout_ = nullptr;  // reused for every paragraph
   std::vector<cairo_surface_t*> pages_;
-  cairo_t* page_cr_ = nullptr;     // draws on pages_.back()
-  cairo_t* target_ = nullptr;      // where Draw goes: page_cr_, or the PDF while finishing
+  cairo_t* page_cr_ = nullptr;  // draws on pages_.back()
+  cairo_t* target_ = nullptr;   // where Draw goes: page_cr_, or the PDF while finishing
   struct Outline {
     std::string title;
     int page;

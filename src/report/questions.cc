@@ -18,11 +18,9 @@ constexpr std::array<Question, 14> kQuestions{{
      "A side project; nobody works on it full time",
      "All founders full time, with equity on a vesting schedule"},
     {"market_size", "market", "How large is the market you can realistically reach?",
-     "A niche, with no size estimate",
-     "A large, growing market backed by a bottom-up estimate"},
+     "A niche, with no size estimate", "A large, growing market backed by a bottom-up estimate"},
     {"market_problem", "market", "How urgent is the problem for your customers?",
-     "A nice-to-have; customers shrug",
-     "Customers already pay for workarounds and ask for a fix"},
+     "A nice-to-have; customers shrug", "Customers already pay for workarounds and ask for a fix"},
     {"market_competition", "market",
      "How clearly are you differentiated from competitors and alternatives?",
      "No clear difference from existing options",
@@ -50,11 +48,10 @@ constexpr std::array<Question, 14> kQuestions{{
 
 constexpr std::array<std::string_view, 5> kCategories{"team", "market", "product", "traction",
                                                       "funding"};
-constexpr std::array<std::string_view, 5> kCategoryTitles{"Team", "Market", "Product",
-                                                          "Traction", "Funding"};
+constexpr std::array<std::string_view, 5> kCategoryTitles{"Team", "Market", "Product", "Traction",
+                                                          "Funding"};
 
-constexpr std::array<std::string_view, 5> kStages{"idea", "pre-seed", "seed", "series-a",
-                                                  "later"};
+constexpr std::array<std::string_view, 5> kStages{"idea", "pre-seed", "seed", "series-a", "later"};
 constexpr std::array<std::string_view, 5> kStageTitles{"Idea", "Pre-seed", "Seed", "Series A",
                                                        "Later stage"};
 

@@ -55,9 +55,9 @@ std::string OneLine(std::string_view s) {
 }
 
 std::string LongDate(SysTime t) {
-  static constexpr std::string_view kMonths[] = {
-      "January", "February", "March",     "April",   "May",      "June",
-      "July",    "August",   "September", "October", "November", "December"};
+  static constexpr std::string_view kMonths[] = {"January",   "February", "March",    "April",
+                                                 "May",       "June",     "July",     "August",
+                                                 "September", "October",  "November", "December"};
   const std::chrono::year_month_day ymd{std::chrono::floor<std::chrono::days>(t)};
   return fmt::format("{} {} {}", static_cast<unsigned>(ymd.day()),
                      kMonths[static_cast<unsigned>(ymd.month()) - 1], static_cast<int>(ymd.year()));
@@ -248,7 +248,7 @@ void CategoryChart(Canvas& c, const ScoreSummary& s) {
   const double top = c.y;
   auto x_of = [&](double v) { return x0 + (x1 - x0) * v / kMaxScore; };
 
-  for (size_t i = 0; i < s.categories.size(); ++i) {
+  for (int i = 0; i < static_cast<int>(s.categories.size()); ++i) {
     SetColor(cr, kPanel);
     RoundedRect(cr, x0, top + i * row + 9, x1 - x0, 14, 4);
   }
@@ -262,9 +262,8 @@ void CategoryChart(Canvas& c, const ScoreSummary& s) {
     c.Draw(x - 10, top + row * n + 3, 20, std::to_string(v),
            {.size = 7.5, .color = kFaint, .align = PANGO_ALIGN_CENTER});
   }
-  for (size_t i = 0; i < s.categories.size(); ++i) {
-    const CategoryScore& cs = s.categories[i];
-    const double ry = top + i * row;
+  double ry = top;
+  for (const CategoryScore& cs : s.categories) {
     c.Draw(kL, ry + 3, label_w - 8, CategoryTitle(cs.category),
            {.size = 10.5, .bold = true, .color = kInk});
     c.Draw(kL, ry + 18, label_w - 8, fmt::format("{} of {} answered", cs.answered, cs.total),
@@ -279,6 +278,7 @@ void CategoryChart(Canvas& c, const ScoreSummary& s) {
       c.Draw(x1 + 12, ry + 9, value_w - 12, "not scored",
              {.size = 8.5, .italic = true, .color = kFaint});
     }
+    ry += row;
   }
   c.y = top + row * n + 26;
 }
@@ -316,12 +316,14 @@ void SummarySection(Canvas& c, const Doc& d) {
     if (worst == nullptr || *cs.average < *worst->average) worst = &cs;
   }
   if (best != nullptr && worst != nullptr && *best->average > *worst->average) {
-    const std::string strong = fmt::format("{} ({})", CategoryTitle(best->category),
-                                           Score1(*best->average));
-    const std::string weak = fmt::format("{} ({})", CategoryTitle(worst->category),
-                                         Score1(*worst->average));
-    const Span spans[] = {{"Strongest area: ", true}, {strong, false, false, &kHigh},
-                          {"     Weakest area: ", true}, {weak, false, false, &kLow}};
+    const std::string strong =
+        fmt::format("{} ({})", CategoryTitle(best->category), Score1(*best->average));
+    const std::string weak =
+        fmt::format("{} ({})", CategoryTitle(worst->category), Score1(*worst->average));
+    const Span spans[] = {{"Strongest area: ", true},
+                          {strong, false, false, &kHigh},
+                          {"     Weakest area: ", true},
+                          {weak, false, false, &kLow}};
     Paragraph(c, spans, kBody, 24);
   }
 }
@@ -410,8 +412,7 @@ void NotesBox(Canvas& c, const std::vector<const Advice*>& notes) {
   Fill(c.cr(), kNoteBg, kL, c.y, kW, h);
   Fill(c.cr(), kMid, kL, c.y, 3, h);
   double y = c.y + pad;
-  y += c.Draw(kL + pad + 4, y, w, "Context",
-              {.size = 9.5, .bold = true, .color = kInk}) + 6;
+  y += c.Draw(kL + pad + 4, y, w, "Context", {.size = 9.5, .bold = true, .color = kInk}) + 6;
   for (const Advice* n : notes) y += c.Draw(kL + pad + 4, y, w, n->text, style) + 6;
   c.y += h + 20;
 }

@@ -1,9 +1,9 @@
 #include "report/scoring.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
-
-#include <fmt/format.h>
 
 #include "report/questions.h"
 
@@ -195,10 +195,9 @@ std::vector<Advice> Recommend(const Answers& answers, std::string_view stage) {
     int score;
   };
   std::vector<Scored> scored;
-  const auto questions = Questions();
-  for (size_t i = 0; i < questions.size(); ++i) {
-    auto it = answers.find(std::string(questions[i].id));
-    if (it != answers.end()) scored.push_back({&questions[i], it->second});
+  for (const Question& q : Questions()) {
+    auto it = answers.find(std::string(q.id));
+    if (it != answers.end()) scored.push_back({&q, it->second});
   }
   // Lowest scores first so the most urgent advice leads; questionnaire order breaks ties.
   std::stable_sort(scored.begin(), scored.end(),
@@ -209,11 +208,11 @@ std::vector<Advice> Recommend(const Answers& answers, std::string_view stage) {
     const QuestionAdvice* advice = FindAdvice(s.question->id);
     if (advice == nullptr) continue;
     if (s.score <= 2) {
-      out.push_back({AdviceKind::kPriority, s.question->category, s.question->id,
-                     std::string(advice->act)});
+      out.push_back(
+          {AdviceKind::kPriority, s.question->category, s.question->id, std::string(advice->act)});
     } else if (s.score == 3) {
-      out.push_back({AdviceKind::kImprove, s.question->category, s.question->id,
-                     std::string(advice->act)});
+      out.push_back(
+          {AdviceKind::kImprove, s.question->category, s.question->id, std::string(advice->act)});
     }
   }
   // Strengths read best strongest first.
@@ -223,8 +222,8 @@ std::vector<Advice> Recommend(const Answers& answers, std::string_view stage) {
     if (s.score < 4) break;
     const QuestionAdvice* advice = FindAdvice(s.question->id);
     if (advice == nullptr) continue;
-    out.push_back({AdviceKind::kStrength, s.question->category, s.question->id,
-                   std::string(advice->keep)});
+    out.push_back(
+        {AdviceKind::kStrength, s.question->category, s.question->id, std::string(advice->keep)});
   }
   return out;
 }

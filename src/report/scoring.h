@@ -18,9 +18,9 @@ namespace hookline::report {
 using Answers = std::map<std::string, int>;
 
 struct CategoryScore {
-  std::string_view category;       // id, e.g. "team"
-  int answered = 0;                // questions of this category that have an answer
-  int total = 0;                   // questions of this category
+  std::string_view category;        // id, e.g. "team"
+  int answered = 0;                 // questions of this category that have an answer
+  int total = 0;                    // questions of this category
   std::optional<double> average{};  // mean of the answers; none when nothing was answered
 };
 
