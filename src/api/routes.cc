@@ -1,13 +1,21 @@
 #include "api/routes.h"
 
+#include "api/events.h"
 #include "api/health.h"
+#include "api/leads.h"
+#include "api/pages.h"
 #include "api/payment_webhook.h"
+#include "api/stats.h"
 
 namespace hookline::api {
 
 void RegisterRoutes(http::Router& router, ApiContext& ctx) {
   RegisterHealth(router, ctx);
   RegisterPaymentWebhook(router, ctx);
+  RegisterEvents(router, ctx);
+  RegisterLeads(router, ctx);
+  RegisterStats(router, ctx);
+  RegisterPages(router, ctx);
 }
 
 }  // namespace hookline::api

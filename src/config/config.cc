@@ -73,6 +73,14 @@ Status Validate(const Config& c) {
   if (c.rate_limit_per_minute < 0) {
     return Status::Invalid("HOOKLINE_RATE_LIMIT_PER_MINUTE must be 0 (off) or more");
   }
+  if (c.payment_success_types.empty()) {
+    return Status::Invalid("HOOKLINE_PAYMENT_SUCCESS_TYPES must name at least one event type");
+  }
+  for (const auto& t : c.payment_success_types) {
+    if (t.empty() || t.size() > 255) {
+      return Status::Invalid("HOOKLINE_PAYMENT_SUCCESS_TYPES entries must be 1 to 255 characters");
+    }
+  }
   static constexpr std::string_view kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
   bool level_ok = false;
   for (auto l : kLevels) level_ok |= (c.log_level == l);

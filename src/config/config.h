@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 
@@ -57,6 +58,9 @@ struct Config {
 
   // Landing page public routes: requests per minute per client IP (0 = unlimited).
   int rate_limit_per_minute = 600;
+
+  // Funnel: EventLog types from payment_service that count as a successful payment.
+  std::vector<std::string> payment_success_types{"payment.succeeded"};
 
   // Logging.
   std::string log_level = "info";

@@ -76,6 +76,11 @@ void AddServeFlags(CLI::App& cmd, Config& c) {
                  "landing page routes: requests per minute per client IP (0 = off)")
       ->envname("HOOKLINE_RATE_LIMIT_PER_MINUTE")
       ->capture_default_str();
+  cmd.add_option("--payment-success-types", c.payment_success_types,
+                 "funnel: payment_service event types that mean a payment succeeded (comma-separated)")
+      ->envname("HOOKLINE_PAYMENT_SUCCESS_TYPES")
+      ->delimiter(',')
+      ->capture_default_str();
   cmd.add_option("--log-level", c.log_level, "trace|debug|info|warn|error|off")
       ->envname("HOOKLINE_LOG_LEVEL")
       ->capture_default_str();
