@@ -38,8 +38,7 @@ std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value,
 // The delay actually used after a failed attempt. For 429 and 503 with a parsed Retry-After:
 // max(NextDelay, min(retry_after, max_retry_after)) - the receiver may ask us to wait longer
 // (within limits) but never makes us retry sooner than the backoff. Otherwise NextDelay.
-std::chrono::milliseconds RetryDelay(const RetryPolicy& policy, int attempts_made,
-                                     int http_status,
+std::chrono::milliseconds RetryDelay(const RetryPolicy& policy, int attempts_made, int http_status,
                                      std::optional<std::chrono::milliseconds> retry_after,
                                      hookline::Random& random);
 

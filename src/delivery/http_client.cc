@@ -58,9 +58,7 @@ bool IsIpLiteral(const std::string& host) {
   return !ec;
 }
 
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  return beast::iequals(a, b);
-}
+bool EqualsNoCase(std::string_view a, std::string_view b) { return beast::iequals(a, b); }
 
 bool HasControlChars(std::string_view s) {
   return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
@@ -180,8 +178,8 @@ class HttpClient::Impl : public std::enable_shared_from_this<HttpClient::Impl> {
   size_t InFlight() const { return in_flight_->load(); }
 
   // Called by a Connection, on its strand.
-  void Release(const std::shared_ptr<Connection>& conn);  // exchange done, connection healthy
-  void Closed(const std::string& key);                    // connection gone, its slot is free
+  void Release(const std::shared_ptr<Connection>& conn);    // exchange done, connection healthy
+  void Closed(const std::string& key);                      // connection gone, its slot is free
   void Reconnect(const std::shared_ptr<Attempt>& attempt);  // stale retry: same slot, new conn
   void IdleExpired(const std::shared_ptr<Connection>& conn, uint64_t idle_generation);
 
@@ -192,7 +190,7 @@ class HttpClient::Impl : public std::enable_shared_from_this<HttpClient::Impl> {
 
  private:
   struct HostPool {
-    size_t open = 0;  // connections alive: busy + idle + being opened
+    size_t open = 0;                                // connections alive: busy + idle + being opened
     std::vector<std::shared_ptr<Connection>> idle;  // most recently used last
     std::deque<std::shared_ptr<Attempt>> waiting;   // FIFO
   };
@@ -243,6 +241,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Resolve, check the addresses, connect, TLS handshake, then the exchange.
   void Open(std::shared_ptr<Attempt> attempt) {
     attempt_ = std::move(attempt);
+    beast::error_code ec;
+    const auto address = asio::ip::make_address(host_, ec);
+    if (!ec) return Connect({tcp::endpoint(address, port_)});  // a literal needs no DNS
     resolver_.async_resolve(host_, std::to_string(port_),
                             beast::bind_front_handler(&Connection::OnResolve, shared_from_this()));
   }
@@ -297,21 +298,27 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void OnResolve(beast::error_code ec, tcp::resolver::results_type results) {
     if (ec) return Fail("resolve: " + ec.message());
+    std::vector<tcp::endpoint> candidates;
+    for (const auto& entry : results) candidates.push_back(entry.endpoint());
+    Connect(std::move(candidates));
+  }
+
+  void Connect(std::vector<tcp::endpoint> candidates) {
     if (attempt_->finished()) return Dead();
     // The SSRF check, on what the name resolves to NOW. Forbidden addresses are skipped, never
     // connected to; only when none is left does the attempt fail.
     std::vector<tcp::endpoint> allowed;
     std::string refused;
-    for (const auto& entry : results) {
-      const auto kind = ForbiddenAddressKind(entry.endpoint().address());
+    for (const auto& endpoint : candidates) {
+      const auto kind = ForbiddenAddressKind(endpoint.address());
       if (kind && !impl_->options().allow_private) {
         if (refused.empty()) {
-          refused = "address " + entry.endpoint().address().to_string() + " is " +
-                    std::string(*kind) + " (refused)";
+          refused = "address " + endpoint.address().to_string() + " is " + std::string(*kind) +
+                    " (refused)";
         }
         continue;
       }
-      allowed.push_back(entry.endpoint());
+      allowed.push_back(endpoint);
     }
     if (allowed.empty()) return Fail(refused.empty() ? "resolve: no address" : refused);
     Tcp().expires_at(attempt_->deadline());
@@ -332,9 +339,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const int set_ok = ip_literal ? X509_VERIFY_PARAM_set1_ip_asc(param, host_.c_str())
                                   : X509_VERIFY_PARAM_set1_host(param, host_.c_str(), 0);
     if (set_ok != 1) return Fail("tls: cannot set the name to verify");
-    tls_->async_handshake(ssl::stream_base::client, beast::bind_front_handler(
-                                                        &Connection::OnHandshake,
-                                                        shared_from_this()));
+    tls_->async_handshake(ssl::stream_base::client,
+                          beast::bind_front_handler(&Connection::OnHandshake, shared_from_this()));
   }
 
   void OnHandshake(beast::error_code ec) {
@@ -371,9 +377,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     parser_->body_limit(boost::none);
     parser_->header_limit(kMaxResponseHeaderBytes);
     WithStream([this](auto& stream) {
-      http::async_read_header(
-          stream, buffer_, *parser_,
-          beast::bind_front_handler(&Connection::OnHeader, shared_from_this()));
+      http::async_read_header(stream, buffer_, *parser_,
+                              beast::bind_front_handler(&Connection::OnHeader, shared_from_this()));
     });
   }
 
@@ -398,7 +403,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     ReadBody();
   }
 
-  size_t DrainLimit() const { return std::max(kMaxDrainBytes, impl_->options().max_response_bytes); }
+  size_t DrainLimit() const {
+    return std::max(kMaxDrainBytes, impl_->options().max_response_bytes);
+  }
 
   void ReadBody() {
     if (parser_->is_done()) return Complete(parser_->keep_alive());
@@ -469,8 +476,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Strand strand_;
   tcp::resolver resolver_;
   asio::steady_timer idle_timer_;
-  std::unique_ptr<beast::tcp_stream> plain_;                       // http
-  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls_;      // https
+  std::unique_ptr<beast::tcp_stream> plain_;                   // http
+  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls_;  // https
   beast::flat_buffer buffer_;  // kept across exchanges: it belongs to the connection
 
   // The exchange in progress.
@@ -490,8 +497,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 HttpClient::Impl::Impl(asio::io_context& ioc, HttpClientOptions options)
     : ioc_(ioc),
       options_(std::move(options)),
-      user_agent_(options_.user_agent.empty() ? "hookline/" HOOKLINE_VERSION
-                                              : options_.user_agent),
+      user_agent_(options_.user_agent.empty() ? "hookline/" HOOKLINE_VERSION : options_.user_agent),
       tls_(ssl::context::tls_client) {
   // Start-up configuration: a failure here is a broken installation, so it throws.
   tls_.set_default_verify_paths();

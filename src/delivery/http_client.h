@@ -20,6 +20,10 @@
 // - SSRF: unless allow_private, every address the host name resolves to is checked with
 //   IsForbiddenAddress at connect time and forbidden ones are never connected to (DNS
 //   rebinding cannot bypass a check made at endpoint creation).
+// - Host names are resolved by Asio's resolver, which runs getaddrinfo on ONE background
+//   thread per io_context: a name whose DNS hangs delays other hosts' new connections (not
+//   pooled connections, not IP literals) until the system resolver gives up. Each attempt
+//   still ends at its own deadline.
 // - HTTPS: system CA store, peer and host name verification, SNI, TLS 1.2 minimum.
 // - The response body is read up to max_response_bytes (kept as a snippet); the rest is read
 //   and discarded up to 64 KiB so the connection can be reused, beyond that the connection is

@@ -76,8 +76,8 @@ bool V6HasPrefix(const V6Bytes& b, std::initializer_list<uint8_t> prefix_bytes, 
 }
 
 ip::address_v4 V4At(const V6Bytes& b, int offset) {
-  return ip::address_v4(ip::address_v4::bytes_type{b[offset], b[offset + 1], b[offset + 2],
-                                                   b[offset + 3]});
+  return ip::address_v4(
+      ip::address_v4::bytes_type{b[offset], b[offset + 1], b[offset + 2], b[offset + 3]});
 }
 
 std::optional<std::string_view> V6Kind(const ip::address_v6& a) {
