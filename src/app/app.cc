@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 #include <spdlog/async.h>
-#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -63,11 +63,26 @@ StatusOr<std::unique_ptr<store::Store>> OpenConfiguredStore(const Config& config
   return store::OpenStore(store::StoreOptions{*url, config.pg_pool});
 }
 
+// stdout through stdio's buffer: the logging thread writes many lines per syscall instead of
+// one (spdlog's stdout sink flushes after every line). Flushed every second, on warnings and
+// at shutdown.
+class BufferedStdoutSink final : public spdlog::sinks::base_sink<std::mutex> {
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t buf;
+    formatter_->format(msg, buf);
+    std::fwrite(buf.data(), 1, buf.size(), stdout);
+  }
+  void flush_() override { std::fflush(stdout); }
+};
+
 }  // namespace
 
 void SetUpLogging(const std::string& level) {
+  static char stdout_buffer[1 << 16];
+  std::setvbuf(stdout, stdout_buffer, _IOFBF, sizeof stdout_buffer);
   spdlog::init_thread_pool(16384, 1);
-  auto sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
+  auto sink = std::make_shared<BufferedStdoutSink>();
   auto make = [&sink, &level](const std::string& name) {
     auto logger = std::make_shared<spdlog::async_logger>(
         name, sink, spdlog::thread_pool(), spdlog::async_overflow_policy::block);

@@ -1,0 +1,38 @@
+# Shared by the bench scripts (source it). Starts hookline the way a user would (the built
+# binary, `serve`, configuration from the environment) and stops it on exit.
+#
+# YARDSTICK: the team's comparison harness (nginx ceiling, Node peer, pgbench, raw SQLite);
+# default ../shared/bench next to this repository.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+YARDSTICK=${YARDSTICK:-$(cd "$ROOT/../shared/bench" 2>/dev/null && pwd || true)}
+[ -x "$YARDSTICK/compare-ingest.sh" ] || { echo "bench: set YARDSTICK to the comparison harness folder" >&2; exit 2; }
+BIN=${HOOKLINE_BIN:-$ROOT/build/hookline}
+OURS_PORT=${OURS_PORT:-18300}
+OURS_URL_BASE=http://127.0.0.1:$OURS_PORT
+export WEBHOOK_SECRET=${WEBHOOK_SECRET:-bench-secret}
+OURS_PID=""
+BENCH_TMP=$(mktemp -d /tmp/hookline-bench-ours.XXXXXX)
+
+build_ours() { [ -n "${HOOKLINE_BIN:-}" ] || make -C "$ROOT" build >/dev/null; }
+
+# start_ours [extra env assignments...]: a fresh data folder, SQLite unless DATABASE_URL is given.
+start_ours() {
+  build_ours
+  env PORT="$OURS_PORT" HOST=127.0.0.1 HOOKLINE_DATA_DIR="$BENCH_TMP/data" \
+      DATABASE_URL="${DATABASE_URL:-sqlite:$BENCH_TMP/data/hookline.db}" ADMIN_TOKEN=bench-admin \
+      "$@" "$BIN" serve >"$BENCH_TMP/hookline.log" 2>&1 &
+  OURS_PID=$!
+  for _ in $(seq 2000); do curl -sf "$OURS_URL_BASE/healthz" >/dev/null && return 0; sleep 0.005; done
+  echo "bench: hookline did not start:" >&2; cat "$BENCH_TMP/hookline.log" >&2; exit 1
+}
+
+stop_ours() {
+  if [ -n "$OURS_PID" ] && kill -0 "$OURS_PID" 2>/dev/null; then kill "$OURS_PID"; wait "$OURS_PID" 2>/dev/null || true; fi
+  OURS_PID=""
+}
+
+rss_mb() { awk '/VmRSS/{printf "%.1f", $2/1024}' "/proc/$1/status"; }
+
+cleanup_ours() { stop_ours; rm -rf "$BENCH_TMP"; }
+trap cleanup_ours EXIT

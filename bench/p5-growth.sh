@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# P5: P1 with ROWS (10 million) rows already in EventLog, then RSS over a long run at full load.
+# Target: >= 0.8x the empty-database req/s; RSS flat and < 150 MB over SOAK (600 s).
+. "$(dirname "$0")/lib.sh"
+ROWS=${ROWS:-10000000}; SOAK=${SOAK:-600}
+DB=$BENCH_TMP/data/hookline.db
+start_ours && stop_ours   # creates and migrates the database
+echo "prefilling $ROWS rows ..."
+sqlite3 "$DB" <<SQL
+PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < $ROWS)
+INSERT INTO EventLog(id, type, source, payload, leadId, createdAt)
+SELECT 'pre_' || i || '_' || hex(randomblob(6)), 'payment.succeeded', 'payment_service',
+       '{"lead_id":"l' || (i % 50000) || '","amount":4900,"currency":"EUR"}', 'l' || (i % 50000),
+       strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || (i % 86400) || ' seconds') FROM n;
+SQL
+ls -lh "$DB"
+start_ours
+echo "== empty-database figure: run p1-ingest-sqlite.sh; this database:"
+"$YARDSTICK/ingest.sh" "$OURS_URL_BASE/api/webhook/payment" "$WEBHOOK_SECRET" 10s 64
+echo "== soak ${SOAK}s at full load, RSS every 30 s (MB):"
+"$YARDSTICK/ingest.sh" "$OURS_URL_BASE/api/webhook/payment" "$WEBHOOK_SECRET" "${SOAK}s" 64 >"$BENCH_TMP/soak.txt" &
+LOAD=$!
+while kill -0 $LOAD 2>/dev/null; do printf '%s ' "$(rss_mb "$OURS_PID")"; sleep 30; done; echo
+cat "$BENCH_TMP/soak.txt"
