@@ -1,4 +1,5 @@
 #include "store/migrations/migrations.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 
@@ -9,7 +10,7 @@ StatusOr<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
     case DatabaseKind::kSqlite:
       return sqlite::OpenSqliteStore(options.url.sqlite_path);
     case DatabaseKind::kPostgres:
-      return Status::Unavailable("PostgreSQL support is not built into this hookline yet");
+      return postgres::OpenPostgresStore(options.url.postgres_dsn, options.pool_size);
   }
   return Status::Internal("unknown database kind");
 }

@@ -1,0 +1,149 @@
+#include "store/postgres/conn.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+namespace hookline::store::postgres {
+namespace {
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// Server-side SQLSTATE classes that mean "try again later" rather than "this request is bad".
+bool IsTransient(std::string_view state) {
+  if (state.size() != 5) return true;  // no SQLSTATE: a client-side (connection) failure
+  const auto cls = state.substr(0, 2);
+  return cls == "08" ||    // connection exception
+         cls == "57" ||    // operator intervention: shutdown, statement timeout (57014)
+         cls == "53" ||    // insufficient resources: too many connections, disk full
+         cls == "40" ||    // serialization failure, deadlock
+         state == "55P03" ||  // lock not available
+         state == "25P03";    // idle-in-transaction timeout
+}
+
+}  // namespace
+
+Status ErrorOf(PGconn* conn, const PGresult* res, std::string_view what) {
+  std::string msg = Trim(res ? PQresultErrorMessage(res) : "");
+  if (msg.empty() && conn) msg = Trim(PQerrorMessage(conn));
+  const char* state_c = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+  const std::string_view state = state_c ? state_c : "";
+  std::string text = fmt::format("postgres {}: {}{}{}", what, msg, state.empty() ? "" : " ",
+                                 state.empty() ? "" : fmt::format("({})", state));
+  if ((conn && PQstatus(conn) == CONNECTION_BAD) || IsTransient(state)) {
+    return Status::Unavailable(std::move(text));
+  }
+  // Data the server refuses (e.g. \u0000 inside jsonb): api/ shows kInvalidArgument and
+  // kAlreadyExists messages to the client, so they carry the server's one-line reason only.
+  const auto cls = state.substr(0, 2);
+  if (cls == "22" || cls == "23") {
+    const char* primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+    std::string reason = fmt::format("the database cannot store this value: {}",
+                                     primary ? primary : "invalid value");
+    if (state == "23505") return Status::AlreadyExists(std::move(reason));
+    return Status::Invalid(std::move(reason));
+  }
+  return Status::Internal(std::move(text));
+}
+
+void AppendArrayElement(std::string& out, std::string_view v) {
+  out.push_back('"');
+  for (char c : v) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+StatusOr<std::unique_ptr<Conn>> Conn::Open(const ConnOptions& o) {
+  const std::string connect_timeout = std::to_string(o.connect_timeout_s);
+  const std::string options = fmt::format("-c statement_timeout={}", o.statement_timeout_ms);
+  // Our defaults first, the DSN last: libpq keeps the last value of a repeated keyword, so
+  // a parameter given in the URL (?connect_timeout=10) wins over ours.
+  const char* keys[] = {"connect_timeout", "options", "application_name", "client_encoding",
+                        // A peer that vanishes without a FIN/RST must not hang a call.
+                        "keepalives", "keepalives_idle", "keepalives_interval",
+                        "keepalives_count", "tcp_user_timeout", "dbname", nullptr};
+  const char* values[] = {connect_timeout.c_str(), options.c_str(), "hookline", "UTF8",
+                          "1", "10", "3", "3", "15000", o.dsn.c_str(), nullptr};
+  PGconn* raw = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  if (raw == nullptr) return Status::Unavailable("postgres: out of memory opening a connection");
+  std::unique_ptr<Conn> conn(new Conn(raw));
+  if (PQstatus(raw) != CONNECTION_OK) {
+    return Status::Unavailable(fmt::format("cannot connect to PostgreSQL at {}: {}", conn->server_,
+                                           Trim(PQerrorMessage(raw))));
+  }
+  return conn;
+}
+
+Conn::Conn(PGconn* conn) : conn_(conn) {
+  // NOTICEs ("relation already exists, skipping") are not errors; libpq would print them on
+  // stderr.
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  const char* host = PQhost(conn);
+  const char* port = PQport(conn);
+  const char* db = PQdb(conn);
+  server_ = fmt::format("{}:{}/{}", host ? host : "?", port ? port : "?", db ? db : "?");
+}
+
+Conn::~Conn() { PQfinish(conn_); }
+
+bool Conn::Alive() {
+  if (PQstatus(conn_) != CONNECTION_OK) return false;
+  // libpq's socket is non-blocking inside: this only reads what already arrived (for a killed
+  // backend: its FATAL message and EOF), then the status says whether the link is still up.
+  if (PQconsumeInput(conn_) == 0) return false;
+  return PQstatus(conn_) == CONNECTION_OK;
+}
+
+StatusOr<Result> Conn::Check(PGresult* res, std::string_view what) {
+  Result r(res);
+  const auto st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return r;
+  return ErrorOf(conn_, r.get(), what);
+}
+
+Status Conn::Exec(std::string_view sql) {
+  const std::string owned(sql);
+  auto r = Check(PQexec(conn_, owned.c_str()), "exec");
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+StatusOr<Result> Conn::Query(const std::string& sql, const Params& p) {
+  return Check(PQexecParams(conn_, sql.c_str(), p.size(), nullptr, p.values(), nullptr, nullptr, 0),
+               "query");
+}
+
+StatusOr<Result> Conn::Prepared(const char* name, const char* sql, const Params& p) {
+  if (!prepared_.contains(name)) {
+    auto r = Check(PQprepare(conn_, name, sql, 0, nullptr), "prepare");
+    if (!r.ok()) return r.status();
+    prepared_.insert(name);
+  }
+  return Check(PQexecPrepared(conn_, name, p.size(), p.values(), nullptr, nullptr, 0), name);
+}
+
+StatusOr<Conn*> ConnSlot::Get() {
+  if (conn_ && conn_->Alive()) return conn_.get();
+  conn_.reset();
+  // Refused connections fail fast anyway; this keeps an unreachable host (connect timeout)
+  // from making every request of an outage wait out its own connect attempt.
+  const auto now = std::chrono::steady_clock::now();
+  if (!last_error_.ok() && now - last_failure_ < std::chrono::milliseconds(500)) {
+    return last_error_;
+  }
+  auto opened = Conn::Open(options_);
+  if (!opened.ok()) {
+    last_error_ = opened.status();
+    last_failure_ = std::chrono::steady_clock::now();
+    return last_error_;
+  }
+  last_error_ = Status::Ok();
+  conn_ = std::move(opened.value());
+  return conn_.get();
+}
+
+}  // namespace hookline::store::postgres

@@ -1,0 +1,113 @@
+#pragma once
+// A PostgreSQL connection (libpq) and its results, RAII. One Conn belongs to one thread at a
+// time (a writer thread or a reader thread); it is never shared concurrently.
+//
+// Every failure comes back as a Status: kUnavailable when the server cannot be reached or
+// asks us to come back later (connection lost, shutting down, statement timeout, deadlock,
+// serialization failure, too many connections), kInvalidArgument for data the server refuses
+// (class 22/23), kInternal otherwise. No message ever holds the password of the DSN: they name
+// the server as host:port/dbname, taken from libpq after the connection attempt.
+
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "core/status.h"
+
+namespace hookline::store::postgres {
+
+struct ResultDeleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using Result = std::unique_ptr<PGresult, ResultDeleter>;
+
+// Text-format query parameters that own their strings (libpq keeps pointers only while the
+// call runs).
+class Params {
+ public:
+  Params& Add(std::string v) {
+    owned_.push_back(std::move(v));
+    values_.push_back(owned_.back().c_str());
+    return *this;
+  }
+  Params& Add(const std::optional<std::string>& v) { return v ? Add(*v) : AddNull(); }
+  Params& AddNull() {
+    values_.push_back(nullptr);
+    return *this;
+  }
+  int size() const { return static_cast<int>(values_.size()); }
+  const char* const* values() const { return values_.data(); }
+
+ private:
+  std::deque<std::string> owned_;  // deque: growing it never moves the strings
+  std::vector<const char*> values_;
+};
+
+struct ConnOptions {
+  std::string dsn;  // postgres://... as configured; holds the password: never log it
+  int connect_timeout_s = 3;
+  // Server-side limit per statement, so a stuck server turns into kUnavailable, not a hang.
+  int statement_timeout_ms = 10000;
+};
+
+class Conn {
+ public:
+  static StatusOr<std::unique_ptr<Conn>> Open(const ConnOptions& options);
+  ~Conn();
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
+
+  // False when the server closed the connection (restart, admin shutdown): reads what the
+  // server sent without blocking, so a dead connection is noticed before it is used.
+  bool Alive();
+
+  // One or more statements without parameters (BEGIN, COMMIT, DDL).
+  Status Exec(std::string_view sql);
+  // A statement with parameters, parsed on every call (dynamic SQL).
+  StatusOr<Result> Query(const std::string& sql, const Params& params);
+  // A statement prepared once per connection under `name` (sql must not change for a name).
+  StatusOr<Result> Prepared(const char* name, const char* sql, const Params& params);
+
+  bool InFailedTransaction() const { return PQtransactionStatus(conn_) == PQTRANS_INERROR; }
+  // host:port/dbname, for messages.
+  const std::string& server() const { return server_; }
+  PGconn* raw() { return conn_; }
+
+ private:
+  explicit Conn(PGconn* conn);
+  StatusOr<Result> Check(PGresult* res, std::string_view what);
+
+  PGconn* conn_;
+  std::string server_;
+  std::unordered_set<std::string> prepared_;
+};
+
+// The Status for a failed result (res may be null: out of memory or connection lost).
+Status ErrorOf(PGconn* conn, const PGresult* res, std::string_view what);
+
+// Appends `v` as one element of a PostgreSQL array literal ("..." with \ and " escaped).
+void AppendArrayElement(std::string& out, std::string_view v);
+
+// A connection that opens lazily and again after it broke; during an outage it refuses to
+// retry for a short while so callers get kUnavailable at once instead of waiting on connect.
+class ConnSlot {
+ public:
+  explicit ConnSlot(ConnOptions options) : options_(std::move(options)) {}
+  StatusOr<Conn*> Get();
+  void Drop() { conn_.reset(); }
+
+ private:
+  ConnOptions options_;
+  std::unique_ptr<Conn> conn_;
+  Status last_error_;
+  std::chrono::steady_clock::time_point last_failure_{};
+};
+
+}  // namespace hookline::store::postgres

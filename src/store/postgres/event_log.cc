@@ -1,0 +1,149 @@
+#include "store/postgres/event_log.h"
+
+#include <algorithm>
+#include <string>
+#include <unordered_set>
+
+#include "core/time_format.h"
+
+namespace hookline::store::postgres {
+namespace {
+
+constexpr const char* kInsertBatch =
+    "INSERT INTO \"EventLog\"(id, type, source, payload, \"leadId\", \"createdAt\") "
+    "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], "
+    "$6::timestamptz[]) ON CONFLICT (id) DO NOTHING RETURNING id";
+
+constexpr const char* kInsertOne =
+    "INSERT INTO \"EventLog\"(id, type, source, payload, \"leadId\", \"createdAt\") "
+    "VALUES($1, $2, $3, $4::jsonb, $5, $6::timestamptz) ON CONFLICT (id) DO NOTHING";
+
+// Builds the six array literals of kInsertBatch, one element per event.
+class Columns {
+ public:
+  void Add(const EventRecord& e) {
+    Element(0, e.id);
+    Element(1, e.type);
+    Element(2, e.source);
+    Element(3, e.payload);
+    if (e.lead_id) {
+      Element(4, *e.lead_id);
+    } else {
+      Sep(4);
+      cols_[4] += "NULL";
+    }
+    Element(5, FormatIsoMillis(e.created_at));
+  }
+  Params Finish() {
+    Params p;
+    for (auto& c : cols_) p.Add(c + "}");
+    return p;
+  }
+
+ private:
+  void Sep(int i) { cols_[i] += cols_[i].size() > 1 ? "," : ""; }
+  void Element(int i, std::string_view v) {
+    Sep(i);
+    AppendArrayElement(cols_[i], v);
+  }
+  std::string cols_[6] = {"{", "{", "{", "{", "{", "{"};
+};
+
+}  // namespace
+
+const char* const PgEventLog::kColumns =
+    "id, type, source, payload::text, \"leadId\", "
+    "to_char(\"createdAt\" AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+
+Status EventInsertJob::InsertBatch(Conn& conn, std::span<EventInsertJob* const> jobs) {
+  std::vector<EventInsertJob*> sorted(jobs.begin(), jobs.end());
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](auto* a, auto* b) { return a->event_.id < b->event_.id; });
+  Columns cols;
+  for (auto* j : sorted) cols.Add(j->event_);
+  auto res = conn.Prepared("event_insert_batch", kInsertBatch, cols.Finish());
+  if (!res.ok()) return res.status();
+  std::unordered_set<std::string> inserted;
+  for (int r = 0; r < PQntuples(res->get()); ++r) inserted.emplace(PQgetvalue(res->get(), r, 0));
+  // erase() hands each returned id to the first job that carries it, in submission order.
+  for (auto* j : jobs) {
+    j->outcome_ = inserted.erase(j->event_.id) > 0 ? InsertOutcome::kInserted
+                                                   : InsertOutcome::kDuplicate;
+  }
+  return Status::Ok();
+}
+
+Status EventInsertJob::Execute(Conn& conn) {
+  EventInsertJob* self = this;
+  return InsertBatch(conn, std::span<EventInsertJob* const>(&self, 1));
+}
+
+void EventInsertJob::Complete(const Status& status) {
+  if (!status.ok()) return done_(status);
+  done_(outcome_);
+}
+
+void PgEventLog::Insert(EventRecord event, Callback<InsertOutcome> done) {
+  writer_.Submit(std::make_unique<EventInsertJob>(std::move(event), std::move(done)));
+}
+
+StatusOr<InsertOutcome> PgEventLog::InsertIn(Conn& conn, const EventRecord& e) {
+  Params p;
+  p.Add(e.id).Add(e.type).Add(e.source).Add(e.payload).Add(e.lead_id);
+  p.Add(FormatIsoMillis(e.created_at));
+  auto res = conn.Prepared("event_insert_one", kInsertOne, p);
+  if (!res.ok()) return res.status();
+  return std::string_view(PQcmdTuples(res->get())) == "1" ? InsertOutcome::kInserted
+                                                          : InsertOutcome::kDuplicate;
+}
+
+EventRecord PgEventLog::ReadRow(const PGresult* res, int row, int c) {
+  auto text = [res, row](int col) {
+    return std::string(PQgetvalue(res, row, col), static_cast<size_t>(PQgetlength(res, row, col)));
+  };
+  EventRecord r;
+  r.id = text(c);
+  r.type = text(c + 1);
+  r.source = text(c + 2);
+  r.payload = text(c + 3);
+  if (!PQgetisnull(res, row, c + 4)) r.lead_id = text(c + 4);
+  r.created_at = ParseIso(text(c + 5)).value_or(SysTime{});
+  return r;
+}
+
+void PgEventLog::List(EventQuery q, Callback<EventPage> done) {
+  readers_.Submit([q = std::move(q), done = std::move(done)](Conn* conn, const Status& st) {
+    if (conn == nullptr) return done(st);
+    // id COLLATE "C": byte order, as in SQLite, whatever the database's locale.
+    std::string sql = std::string("SELECT ") + kColumns + " FROM \"EventLog\" WHERE true";
+    Params p;
+    auto arg = [&p](std::string v) {
+      p.Add(std::move(v));
+      return "$" + std::to_string(p.size());
+    };
+    if (q.source) sql += " AND source = " + arg(*q.source);
+    if (q.type) sql += " AND type = " + arg(*q.type);
+    if (q.lead_id) sql += " AND \"leadId\" = " + arg(*q.lead_id);
+    if (q.since) sql += " AND \"createdAt\" >= " + arg(FormatIsoMillis(*q.since)) + "::timestamptz";
+    if (q.until) sql += " AND \"createdAt\" < " + arg(FormatIsoMillis(*q.until)) + "::timestamptz";
+    if (q.after) {
+      const auto created = arg(q.after->first) + "::timestamptz";
+      const auto id = arg(q.after->second);
+      sql += " AND (\"createdAt\" < " + created + " OR (\"createdAt\" = " + created +
+             " AND id COLLATE \"C\" < " + id + "))";
+    }
+    sql += " ORDER BY \"createdAt\" DESC, id COLLATE \"C\" DESC LIMIT " + arg(std::to_string(q.limit + 1));
+    auto res = conn->Query(sql, p);
+    if (!res.ok()) return done(res.status());
+    EventPage page;
+    const int n = PQntuples(res->get());
+    for (int r = 0; r < n; ++r) page.items.push_back(ReadRow(res->get(), r));
+    if (static_cast<int>(page.items.size()) > q.limit) {
+      page.items.pop_back();
+      page.has_more = true;
+    }
+    done(std::move(page));
+  });
+}
+
+}  // namespace hookline::store::postgres

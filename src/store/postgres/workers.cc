@@ -1,0 +1,176 @@
+#include "store/postgres/workers.h"
+
+#include <spdlog/spdlog.h>
+
+#include "store/postgres/event_log.h"
+
+namespace hookline::store::postgres {
+
+Writer::Writer(const ConnOptions& options, int threads, size_t max_batch)
+    : options_(options), max_batch_(max_batch) {
+  for (int i = 0; i < threads; ++i) threads_.emplace_back([this, i] { Loop(i); });
+}
+
+Writer::~Writer() { Stop(); }
+
+void Writer::Submit(std::unique_ptr<WriteJob> job) {
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_) {
+      queue_.push_back(std::move(job));
+      cv_.notify_one();
+      return;
+    }
+  }
+  job->Complete(Status::Unavailable("the store is shutting down"));
+}
+
+void Writer::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    cv_.notify_all();
+  }
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+void Writer::Loop(int /*index*/) {
+  ConnSlot slot(options_);
+  Batch batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued is committed
+      while (!queue_.empty() && batch.size() < max_batch_) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    RunBatch(slot, batch);
+    batch.clear();
+  }
+}
+
+void Writer::RunBatch(ConnSlot& slot, Batch& batch) {
+  auto conn = slot.Get();
+  bool commit_sent = false;
+  Status st = conn.ok() ? RunInTransaction(**conn, batch, 0, batch.size(), &commit_sent)
+                        : conn.status();
+  if (!st.ok() && conn.ok() && !commit_sent && !(*conn)->Alive()) {
+    // The connection died under us (server restarted) before COMMIT: nothing was committed,
+    // so one more try on a fresh connection is safe and spares the callers a 503.
+    slot.Drop();
+    conn = slot.Get();
+    if (conn.ok()) st = RunInTransaction(**conn, batch, 0, batch.size(), &commit_sent);
+  }
+  if (st.ok()) {
+    for (auto& job : batch) job->Complete(st);
+    return;
+  }
+  if (!conn.ok() || commit_sent || batch.size() == 1 || st.code() == StatusCode::kUnavailable) {
+    // No connection, an unknown COMMIT outcome, or the server is going away: every job is
+    // answered with the failure; none is reported as done.
+    if (st.code() == StatusCode::kInvalidArgument || st.code() == StatusCode::kAlreadyExists) {
+      spdlog::warn("store write refused: {}", st.message());
+    } else {
+      spdlog::error("store write of {} job(s) failed: {}", batch.size(), st.message());
+    }
+    if (conn.ok() && !(*conn)->Alive()) slot.Drop();
+    for (auto& job : batch) job->Complete(st);
+    return;
+  }
+  // A job's statement failed: run each alone so one bad job cannot fail its neighbours.
+  spdlog::warn("store batch of {} failed ({}); retrying one by one", batch.size(), st.message());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    Status one = RunInTransaction(**conn, batch, i, i + 1, &commit_sent);
+    if (!one.ok()) spdlog::warn("store write failed: {}", one.message());
+    batch[i]->Complete(one);
+  }
+}
+
+Status Writer::RunInTransaction(Conn& conn, Batch& jobs, size_t begin, size_t end,
+                                bool* commit_sent) {
+  *commit_sent = false;
+  if (auto st = conn.Exec("BEGIN"); !st.ok()) return st;
+  auto fail = [&conn](Status st) {
+    if (conn.Alive()) (void)conn.Exec("ROLLBACK");
+    return st;
+  };
+  std::vector<EventInsertJob*> events;
+  for (size_t i = begin; i < end; ++i) {
+    if (auto* e = jobs[i]->AsEventInsert()) events.push_back(e);
+  }
+  if (!events.empty()) {
+    if (auto st = EventInsertJob::InsertBatch(conn, events); !st.ok()) return fail(st);
+  }
+  for (size_t i = begin; i < end; ++i) {
+    if (jobs[i]->AsEventInsert() != nullptr) continue;
+    if (auto st = jobs[i]->Execute(conn); !st.ok()) return fail(st);
+  }
+  // A job that swallowed a failed statement left the transaction aborted; COMMIT would
+  // quietly roll it back and report success.
+  if (conn.InFailedTransaction()) {
+    return fail(Status::Internal("a statement failed inside the transaction"));
+  }
+  *commit_sent = true;
+  auto res = conn.Query("COMMIT", Params{});
+  if (!res.ok()) return res.status();
+  if (std::string_view(PQcmdStatus(res->get())) != "COMMIT") {
+    return Status::Internal("postgres rolled the transaction back instead of committing");
+  }
+  return Status::Ok();
+}
+
+ReaderPool::ReaderPool(const ConnOptions& options, int threads) : options_(options) {
+  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
+}
+
+ReaderPool::~ReaderPool() { Stop(); }
+
+void ReaderPool::Submit(Job job) {
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_) {
+      queue_.push_back(std::move(job));
+      cv_.notify_one();
+      return;
+    }
+  }
+  job(nullptr, Status::Unavailable("the store is shutting down"));
+}
+
+void ReaderPool::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    cv_.notify_all();
+  }
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+void ReaderPool::Loop() {
+  ConnSlot slot(options_);
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      job = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    auto conn = slot.Get();
+    if (conn.ok()) {
+      job(*conn, Status::Ok());
+    } else {
+      job(nullptr, conn.status());
+    }
+  }
+}
+
+}  // namespace hookline::store::postgres
