@@ -1,5 +1,7 @@
 #include "http/server.h"
 
+#include "core/metrics.h"
+
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -77,12 +79,16 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(tcp::socket&& socket, Server::Impl& server)
       : stream_(std::move(socket)), server_(server) {
     ++server_.open_connections;
+    ++Metrics::Get().http_open_connections;
     error_code ec;
     const auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ip_ = ep.address().to_string();
     stream_.socket().set_option(tcp::no_delay(true), ec);
   }
-  ~Session() { --server_.open_connections; }
+  ~Session() {
+    --server_.open_connections;
+    --Metrics::Get().http_open_connections;
+  }
 
   void Start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
@@ -152,6 +158,7 @@ class Session : public std::enable_shared_from_this<Session> {
     method_ = "-";
     path_ = "-";
     ++server_.in_flight;
+    ++Metrics::Get().http_in_flight;
     keep_alive_ = false;
     Write(Response::Error(status, message));
   }
@@ -159,6 +166,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnRequest() {
     started_ = std::chrono::steady_clock::now();
     ++server_.in_flight;
+    ++Metrics::Get().http_in_flight;
     stream_.expires_never();  // a handler's own time limits apply while it works
     auto& msg = parser_->get();
     keep_alive_ = msg.keep_alive();
@@ -202,6 +210,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnWrite(error_code ec, size_t) {
     --server_.in_flight;
+    --Metrics::Get().http_in_flight;
+    if (status_ >= 100 && status_ < 600) {
+      Metrics::Get().http_responses[status_ / 100].fetch_add(1, std::memory_order_relaxed);
+    }
     if (server_.access_log) {
       const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::steady_clock::now() - started_)
@@ -257,6 +269,7 @@ void Server::Impl::Accept() {
         socket.non_blocking(true, wec);
         socket.write_some(net::buffer(kBusy.data(), kBusy.size()), wec);
         socket.close(wec);
+        ++Metrics::Get().http_connections_refused;
         spdlog::warn("connection refused: {} open connections (HOOKLINE_MAX_CONNECTIONS)",
                      open_connections.load());
       } else {

@@ -174,3 +174,17 @@ def test_access_log_has_one_line_per_request_and_no_secrets(hookline):
     assert WEBHOOK_SECRET not in logs
     assert "wrong-secret-value" not in logs
     assert "4111111111111111" not in logs
+
+
+def test_metrics_need_the_admin_token_and_count(hookline):
+    assert hookline.get("/metrics").status_code == 401
+    hookline.post_payment("m1")
+    hookline.post_payment("m1")
+    r = hookline.admin("GET", "/metrics")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("text/plain")
+    text = r.text
+    assert "hookline_events_inserted_total 1" in text
+    assert "hookline_events_duplicate_total 1" in text
+    assert 'hookline_http_responses_total{class="2xx"}' in text
+    assert "hookline_store_transactions_total" in text

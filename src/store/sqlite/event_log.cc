@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "core/metrics.h"
 #include "core/time_format.h"
 
 namespace hookline::store::sqlite {
@@ -16,7 +17,13 @@ StatusOr<InsertOutcome> SqliteEventLog::InsertIn(Conn& conn, const EventRecord& 
   s->Bind(1, e.id).Bind(2, e.type).Bind(3, e.source).Bind(4, e.payload).Bind(5, e.lead_id);
   s->Bind(6, FormatIsoMillis(e.created_at));
   if (s->Step() != SQLITE_DONE) return conn.Error("insert EventLog");
-  return conn.Changes() == 1 ? InsertOutcome::kInserted : InsertOutcome::kDuplicate;
+  // Counted before commit: a rolled-back batch is re-run, so a failure can overcount slightly.
+  if (conn.Changes() == 1) {
+    ++Metrics::Get().events_inserted;
+    return InsertOutcome::kInserted;
+  }
+  ++Metrics::Get().events_duplicate;
+  return InsertOutcome::kDuplicate;
 }
 
 void SqliteEventLog::Insert(EventRecord event, Callback<InsertOutcome> done) {

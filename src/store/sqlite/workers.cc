@@ -2,6 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
+#include "core/metrics.h"
+
 namespace hookline::store::sqlite {
 
 Writer::Writer(std::unique_ptr<Conn> conn, size_t max_batch)
@@ -49,13 +53,21 @@ void Writer::Loop() {
 }
 
 void Writer::RunBatch(std::vector<std::unique_ptr<WriteJob>>& batch) {
+  auto& metrics = Metrics::Get();
+  const auto t0 = std::chrono::steady_clock::now();
   Status st = RunInTransaction(batch, 0, batch.size());
+  metrics.store_commit_micros += std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::steady_clock::now() - t0)
+                                     .count();
   if (st.ok()) {
+    ++metrics.store_transactions;
+    metrics.store_jobs += batch.size();
     for (auto& job : batch) job->Complete(st);
     return;
   }
   if (batch.size() == 1) {
     spdlog::error("store write failed: {}", st.message());
+    ++metrics.store_failures;
     batch[0]->Complete(st);
     return;
   }
@@ -63,7 +75,13 @@ void Writer::RunBatch(std::vector<std::unique_ptr<WriteJob>>& batch) {
   spdlog::warn("store batch of {} failed ({}); retrying one by one", batch.size(), st.message());
   for (size_t i = 0; i < batch.size(); ++i) {
     Status one = RunInTransaction(batch, i, i + 1);
-    if (!one.ok()) spdlog::error("store write failed: {}", one.message());
+    if (!one.ok()) {
+      spdlog::error("store write failed: {}", one.message());
+      ++metrics.store_failures;
+    } else {
+      ++metrics.store_transactions;
+      ++metrics.store_jobs;
+    }
     batch[i]->Complete(one);
   }
 }

@@ -1,0 +1,55 @@
+#include "core/metrics.h"
+
+#include <fmt/format.h>
+
+namespace hookline {
+namespace {
+
+template <class V>
+void Line(std::string& out, const char* name, const char* type, const char* help, V v) {
+  out += fmt::format("# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", name, help, type, v);
+}
+
+}  // namespace
+
+Metrics& Metrics::Get() {
+  static Metrics metrics;
+  return metrics;
+}
+
+std::string Metrics::RenderPrometheus() const {
+  std::string out;
+  out += "# HELP hookline_http_responses_total HTTP responses sent, by status class.\n"
+         "# TYPE hookline_http_responses_total counter\n";
+  for (int c = 1; c <= 5; ++c) {
+    out += fmt::format("hookline_http_responses_total{{class=\"{}xx\"}} {}\n", c,
+                       http_responses[c].load(std::memory_order_relaxed));
+  }
+  auto v = [](const auto& a) { return static_cast<uint64_t>(a.load(std::memory_order_relaxed)); };
+  Line(out, "hookline_http_connections_refused_total", "counter",
+       "Connections refused over HOOKLINE_MAX_CONNECTIONS.", v(http_connections_refused));
+  Line(out, "hookline_http_open_connections", "gauge", "Open client connections.",
+       v(http_open_connections));
+  Line(out, "hookline_http_in_flight_requests", "gauge", "Requests being handled.",
+       v(http_in_flight));
+  Line(out, "hookline_events_inserted_total", "counter", "EventLog rows written.",
+       v(events_inserted));
+  Line(out, "hookline_events_duplicate_total", "counter",
+       "Events ignored because their id was already stored.", v(events_duplicate));
+  Line(out, "hookline_store_transactions_total", "counter",
+       "Write transactions committed (each may hold many requests).", v(store_transactions));
+  Line(out, "hookline_store_jobs_total", "counter", "Write requests committed.", v(store_jobs));
+  Line(out, "hookline_store_commit_seconds_total", "counter",
+       "Time spent in write transactions.", v(store_commit_micros) / 1e6);
+  Line(out, "hookline_store_failures_total", "counter",
+       "Write requests answered with a database error.", v(store_failures));
+  Line(out, "hookline_deliveries_succeeded_total", "counter", "Outbound webhooks delivered.",
+       v(deliveries_succeeded));
+  Line(out, "hookline_deliveries_failed_total", "counter",
+       "Outbound webhooks given up after the last attempt.", v(deliveries_failed));
+  Line(out, "hookline_delivery_attempts_total", "counter", "Outbound delivery attempts.",
+       v(delivery_attempts));
+  return out;
+}
+
+}  // namespace hookline

@@ -1,0 +1,37 @@
+#pragma once
+// Process-wide counters for GET /metrics (Prometheus text format). Lock-free: any thread may
+// bump a counter; rendering reads them relaxed (a scrape is a snapshot, not a transaction).
+// Add a counter here, bump it where the thing happens, and render it in metrics.cc.
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace hookline {
+
+struct Metrics {
+  using Counter = std::atomic<uint64_t>;
+
+  std::array<Counter, 6> http_responses{};  // by status class: [1]=1xx ... [5]=5xx
+  Counter http_connections_refused{0};       // over HOOKLINE_MAX_CONNECTIONS
+  std::atomic<int64_t> http_open_connections{0};
+  std::atomic<int64_t> http_in_flight{0};
+
+  Counter events_inserted{0};   // EventLog rows written, any source
+  Counter events_duplicate{0};  // inserts ignored because the id existed
+
+  Counter store_transactions{0};    // write transactions committed (group commits)
+  Counter store_jobs{0};            // write requests committed in them
+  Counter store_commit_micros{0};   // time spent in those transactions
+  Counter store_failures{0};        // write requests answered with a database error
+
+  Counter deliveries_succeeded{0};
+  Counter deliveries_failed{0};     // gave up after the last attempt
+  Counter delivery_attempts{0};
+
+  static Metrics& Get();
+  std::string RenderPrometheus() const;
+};
+
+}  // namespace hookline
