@@ -129,16 +129,16 @@ StatusOr<Result> Conn::Prepared(const char* name, const char* sql, const Params&
 StatusOr<Conn*> ConnSlot::Get() {
   if (conn_ && conn_->Alive()) return conn_.get();
   conn_.reset();
-  // Refused connections fail fast anyway; this keeps an unreachable host (connect timeout)
-  // from making every request of an outage wait out its own connect attempt.
+  // A refused connection fails in microseconds, so retrying at once is cheap and recovers at
+  // once. An unreachable host costs the whole connect timeout: after such a failure, answer
+  // at once for a second instead of making every request of the outage wait it out again.
   const auto now = std::chrono::steady_clock::now();
-  if (!last_error_.ok() && now - last_failure_ < std::chrono::milliseconds(500)) {
-    return last_error_;
-  }
+  if (!last_error_.ok() && now < fail_fast_until_) return last_error_;
   auto opened = Conn::Open(options_);
   if (!opened.ok()) {
     last_error_ = opened.status();
-    last_failure_ = std::chrono::steady_clock::now();
+    const auto end = std::chrono::steady_clock::now();
+    if (end - now > std::chrono::milliseconds(500)) fail_fast_until_ = end + std::chrono::seconds(1);
     return last_error_;
   }
   last_error_ = Status::Ok();

@@ -95,8 +95,9 @@ Status ErrorOf(PGconn* conn, const PGresult* res, std::string_view what);
 // Appends `v` as one element of a PostgreSQL array literal ("..." with \ and " escaped).
 void AppendArrayElement(std::string& out, std::string_view v);
 
-// A connection that opens lazily and again after it broke; during an outage it refuses to
-// retry for a short while so callers get kUnavailable at once instead of waiting on connect.
+// A connection that opens lazily and again after it broke. When a connect attempt had to wait
+// for its timeout (unreachable host), it answers kUnavailable at once for a short while
+// instead of making every caller wait on connect.
 class ConnSlot {
  public:
   explicit ConnSlot(ConnOptions options) : options_(std::move(options)) {}
@@ -107,7 +108,7 @@ class ConnSlot {
   ConnOptions options_;
   std::unique_ptr<Conn> conn_;
   Status last_error_;
-  std::chrono::steady_clock::time_point last_failure_{};
+  std::chrono::steady_clock::time_point fail_fast_until_{};
 };
 
 }  // namespace hookline::store::postgres
