@@ -1,6 +1,5 @@
 #include "store/migrations/migrations.h"
 #include "store/postgres/postgres_store.h"
-#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 
