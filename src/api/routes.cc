@@ -1,5 +1,8 @@
 #include "api/routes.h"
 
+#include "api/assessments.h"
+#include "api/deliveries.h"
+#include "api/endpoints.h"
 #include "api/events.h"
 #include "api/health.h"
 #include "api/leads.h"
@@ -15,6 +18,9 @@ void RegisterRoutes(http::Router& router, ApiContext& ctx) {
   RegisterEvents(router, ctx);
   RegisterLeads(router, ctx);
   RegisterStats(router, ctx);
+  RegisterAssessments(router, ctx);
+  RegisterEndpoints(router, ctx);
+  RegisterDeliveries(router, ctx);
   RegisterPages(router, ctx);
 }
 

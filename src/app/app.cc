@@ -13,6 +13,7 @@
 #include "api/context.h"
 #include "api/routes.h"
 #include "app/secrets.h"
+#include "app/workers.h"
 #include "core/clock.h"
 #include "core/random.h"
 #include "http/server.h"
@@ -143,6 +144,8 @@ int RunServe(const Config& input) {
 
   api::ApiContext ctx{config, **store, SystemClock::Instance(), random, webhook->value,
                       admin->value};
+  Workers workers(config, **store, SystemClock::Instance(), random);
+  workers.Hook(ctx);
   http::Router router;
   api::RegisterRoutes(router, ctx);
 
@@ -159,6 +162,7 @@ int RunServe(const Config& input) {
   http::Server server(options, router);
   if (auto st = server.Listen(); !st.ok()) {
     std::fprintf(stderr, "hookline: %s\n", st.message().c_str());
+    workers.Stop();
     (*store)->Close();
     return kExitRuntime;
   }
@@ -168,7 +172,9 @@ int RunServe(const Config& input) {
                config.host, server.port(), config.threads, RedactDatabaseUrl(config.database_url));
   spdlog::default_logger()->flush();
 
+  workers.Start();
   server.Run();
+  workers.Stop();  // records the attempts in flight; the store must still be open
 
   // The server has stopped taking requests; let the store commit what is queued.
   (*store)->Close();

@@ -12,6 +12,9 @@
 
 #include "config/config.h"
 #include "store/callback.h"
+#include "store/assessments.h"
+#include "store/deliveries.h"
+#include "store/endpoints.h"
 #include "store/event_log.h"
 #include "store/leads.h"
 #include "store/stats.h"
@@ -35,6 +38,11 @@ class Store {
   // Leads (store/leads.h) and funnel statistics (store/stats.h).
   virtual LeadStore& leads();
   virtual StatsStore& stats();
+  // Outbound webhooks: assessments (store/assessments.h), endpoints (store/endpoints.h) and the
+  // delivery queue (store/deliveries.h).
+  virtual AssessmentStore& assessments();
+  virtual EndpointStore& endpoints();
+  virtual DeliveryStore& deliveries();
 
   // A round trip to the database (GET /healthz).
   virtual void Health(Callback<HealthInfo> done) = 0;

@@ -42,6 +42,69 @@ CREATE INDEX "EventLog_source_type_createdAt" ON "EventLog"(source, type, "creat
 CREATE INDEX "EventLog_anonymous_id" ON "EventLog"((payload->>'anonymous_id'))
   WHERE source = 'landing';
 )sql"},
+    {3, "Assessment, Endpoint, Delivery, DeliveryAttempt", R"sql(
+CREATE TABLE "Assessment" (
+  id            TEXT PRIMARY KEY,
+  company       TEXT NOT NULL,
+  email         TEXT NULL,
+  stage         TEXT NULL,
+  input         JSONB NOT NULL,
+  status        TEXT NOT NULL CHECK (status IN ('queued', 'rendering', 'completed', 'failed')),
+  error         TEXT NULL,
+  report        BYTEA NULL,
+  "claimedBy"   TEXT NULL,
+  "leaseUntil"  TIMESTAMPTZ NULL,
+  "createdAt"   TIMESTAMPTZ NOT NULL,
+  "updatedAt"   TIMESTAMPTZ NOT NULL,
+  "completedAt" TIMESTAMPTZ NULL
+);
+CREATE INDEX "Assessment_status" ON "Assessment"(status, "createdAt");
+CREATE TABLE "Endpoint" (
+  id          TEXT PRIMARY KEY,
+  url         TEXT NOT NULL,
+  secret      TEXT NOT NULL,
+  events      JSONB NOT NULL,
+  enabled     BOOLEAN NOT NULL DEFAULT TRUE,
+  description TEXT NULL,
+  "createdAt" TIMESTAMPTZ NOT NULL,
+  "updatedAt" TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE "Delivery" (
+  id              TEXT PRIMARY KEY,
+  "endpointId"    TEXT NOT NULL,
+  event           TEXT NOT NULL,
+  "assessmentId"  TEXT NULL,
+  "webhookId"     TEXT NOT NULL,
+  body            BYTEA NOT NULL,
+  status          TEXT NOT NULL
+                  CHECK (status IN ('pending', 'delivering', 'delivered', 'failed')),
+  series          INTEGER NOT NULL DEFAULT 1,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  "nextAttemptAt" TIMESTAMPTZ NULL,
+  "claimedBy"     TEXT NULL,
+  "leaseUntil"    TIMESTAMPTZ NULL,
+  "lastError"     TEXT NULL,
+  "createdAt"     TIMESTAMPTZ NOT NULL,
+  "updatedAt"     TIMESTAMPTZ NOT NULL,
+  "deliveredAt"   TIMESTAMPTZ NULL,
+  UNIQUE ("webhookId", "endpointId")
+);
+CREATE INDEX "Delivery_due" ON "Delivery"(status, "nextAttemptAt");
+CREATE INDEX "Delivery_createdAt" ON "Delivery"("createdAt", id);
+CREATE INDEX "Delivery_endpoint" ON "Delivery"("endpointId", "createdAt");
+CREATE INDEX "Delivery_assessment" ON "Delivery"("assessmentId");
+CREATE TABLE "DeliveryAttempt" (
+  "deliveryId"      TEXT NOT NULL REFERENCES "Delivery"(id) ON DELETE CASCADE,
+  series            INTEGER NOT NULL,
+  number            INTEGER NOT NULL,
+  "startedAt"       TIMESTAMPTZ NOT NULL,
+  "durationMs"      INTEGER NOT NULL,
+  "httpStatus"      INTEGER NULL,
+  error             TEXT NULL,
+  "responseSnippet" TEXT NULL,
+  PRIMARY KEY ("deliveryId", series, number)
+);
+)sql"},
 };
 
 }  // namespace

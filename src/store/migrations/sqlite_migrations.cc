@@ -46,6 +46,77 @@ CREATE INDEX EventLog_source_type_createdAt ON EventLog(source, type, createdAt)
 CREATE INDEX EventLog_anonymous_id ON EventLog(json_extract(payload, '$.anonymous_id'))
   WHERE source = 'landing';
 )sql"},
+    {3, "Assessment, Endpoint, Delivery, DeliveryAttempt", R"sql(
+-- Founding Review: the input as received (JSON), the render state machine
+-- queued -> rendering -> completed | failed, and the PDF once it exists. claimedBy/leaseUntil
+-- let a restarted (or another) renderer take over a render whose worker died.
+CREATE TABLE Assessment (
+  id          TEXT PRIMARY KEY,
+  company     TEXT NOT NULL,
+  email       TEXT NULL,
+  stage       TEXT NULL,
+  input       JSON NOT NULL,
+  status      TEXT NOT NULL CHECK (status IN ('queued', 'rendering', 'completed', 'failed')),
+  error       TEXT NULL,
+  report      BLOB NULL,
+  claimedBy   TEXT NULL,
+  leaseUntil  TIMESTAMP NULL,
+  createdAt   TIMESTAMP NOT NULL,
+  updatedAt   TIMESTAMP NOT NULL,
+  completedAt TIMESTAMP NULL
+);
+CREATE INDEX Assessment_status ON Assessment(status, createdAt);
+-- A customer's webhook receiver. events is a JSON array of event types.
+CREATE TABLE Endpoint (
+  id          TEXT PRIMARY KEY,
+  url         TEXT NOT NULL,
+  secret      TEXT NOT NULL,
+  events      JSON NOT NULL,
+  enabled     INTEGER NOT NULL DEFAULT 1,
+  description TEXT NULL,
+  createdAt   TIMESTAMP NOT NULL,
+  updatedAt   TIMESTAMP NOT NULL
+);
+-- The outbox: one event to one endpoint, the exact body bytes, its schedule and lease.
+-- endpointId has no foreign key: the history outlives a deleted endpoint.
+-- UNIQUE(webhookId, endpointId): an event is queued at most once per endpoint.
+CREATE TABLE Delivery (
+  id            TEXT PRIMARY KEY,
+  endpointId    TEXT NOT NULL,
+  event         TEXT NOT NULL,
+  assessmentId  TEXT NULL,
+  webhookId     TEXT NOT NULL,
+  body          BLOB NOT NULL,
+  status        TEXT NOT NULL
+                CHECK (status IN ('pending', 'delivering', 'delivered', 'failed')),
+  series        INTEGER NOT NULL DEFAULT 1,
+  attempts      INTEGER NOT NULL DEFAULT 0,
+  nextAttemptAt TIMESTAMP NULL,
+  claimedBy     TEXT NULL,
+  leaseUntil    TIMESTAMP NULL,
+  lastError     TEXT NULL,
+  createdAt     TIMESTAMP NOT NULL,
+  updatedAt     TIMESTAMP NOT NULL,
+  deliveredAt   TIMESTAMP NULL,
+  UNIQUE (webhookId, endpointId)
+);
+CREATE INDEX Delivery_due ON Delivery(status, nextAttemptAt);
+CREATE INDEX Delivery_createdAt ON Delivery(createdAt, id);
+CREATE INDEX Delivery_endpoint ON Delivery(endpointId, createdAt);
+CREATE INDEX Delivery_assessment ON Delivery(assessmentId);
+-- Every attempt; series counts manual retries (each starts again at number 1).
+CREATE TABLE DeliveryAttempt (
+  deliveryId      TEXT NOT NULL REFERENCES Delivery(id) ON DELETE CASCADE,
+  series          INTEGER NOT NULL,
+  number          INTEGER NOT NULL,
+  startedAt       TIMESTAMP NOT NULL,
+  durationMs      INTEGER NOT NULL,
+  httpStatus      INTEGER NULL,
+  error           TEXT NULL,
+  responseSnippet TEXT NULL,
+  PRIMARY KEY (deliveryId, series, number)
+);
+)sql"},
 };
 
 }  // namespace

@@ -4,6 +4,9 @@
 
 #include <filesystem>
 
+#include "store/sqlite/assessments.h"
+#include "store/sqlite/deliveries.h"
+#include "store/sqlite/endpoints.h"
 #include "store/sqlite/event_log.h"
 #include "store/sqlite/leads.h"
 #include "store/sqlite/migrate.h"
@@ -21,12 +24,18 @@ class SqliteStore final : public Store {
         events_(writer_, readers_),
         leads_(writer_, readers_),
         stats_(readers_),
+        assessments_(writer_, readers_),
+        endpoints_(writer_, readers_),
+        deliveries_(writer_, readers_),
         schema_version_(schema_version) {}
   ~SqliteStore() override { SqliteStore::Close(); }
 
   EventLogStore& events() override { return events_; }
   LeadStore& leads() override { return leads_; }
   StatsStore& stats() override { return stats_; }
+  AssessmentStore& assessments() override { return assessments_; }
+  EndpointStore& endpoints() override { return endpoints_; }
+  DeliveryStore& deliveries() override { return deliveries_; }
 
   void Health(Callback<HealthInfo> done) override {
     readers_.Submit([done = std::move(done)](Conn* conn, const Status& st) {
@@ -50,6 +59,9 @@ class SqliteStore final : public Store {
   SqliteEventLog events_;
   SqliteLeads leads_;
   SqliteStats stats_;
+  SqliteAssessments assessments_;
+  SqliteEndpoints endpoints_;
+  SqliteDeliveries deliveries_;
   int schema_version_;
 };
 

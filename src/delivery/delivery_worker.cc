@@ -1,0 +1,266 @@
+#include "delivery/delivery_worker.h"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <future>
+
+#include "delivery/url_policy.h"
+#include "signing/signing.h"
+
+namespace hookline::delivery {
+namespace asio = boost::asio;
+using std::chrono::milliseconds;
+
+namespace {
+
+template <class T, class Fn>
+StatusOr<T> Wait(Fn&& call) {
+  std::promise<StatusOr<T>> promise;
+  auto future = promise.get_future();
+  call([&promise](StatusOr<T> r) { promise.set_value(std::move(r)); });
+  return future.get();
+}
+
+// Length of the valid UTF-8 sequence at s[i], 0 when it is not one.
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  size_t n = 0;
+  if (c < 0x80) return 1;
+  if ((c & 0xE0) == 0xC0 && c >= 0xC2) n = 2;
+  else if ((c & 0xF0) == 0xE0) n = 3;
+  else if ((c & 0xF8) == 0xF0 && c <= 0xF4) n = 4;
+  else return 0;
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+  }
+  return n;
+}
+
+}  // namespace
+
+std::string SafeSnippet(std::string_view bytes, size_t max_bytes) {
+  std::string out;
+  for (size_t i = 0; i < bytes.size();) {
+    const size_t n = Utf8SequenceLength(bytes, i);
+    const size_t add = n == 0 ? 3 : n;
+    if (out.size() + add > max_bytes) break;
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(bytes.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+DeliveryWorker::DeliveryWorker(store::DeliveryStore& store, const Clock& clock, Random& random,
+                               DeliveryWorkerOptions options)
+    : store_(store),
+      clock_(clock),
+      random_(random),
+      options_(std::move(options)),
+      worker_(options_.worker_id + "/delivery"),
+      // Long enough that a live attempt never loses its claim: the attempt itself is bounded
+      // by the timeout, recording it by the store.
+      lease_(options_.timeout * 2 + std::chrono::seconds(10)),
+      work_(asio::make_work_guard(ioc_)),
+      io_thread_([this] { ioc_.run(); }) {
+  HttpClientOptions client_options;
+  client_options.allow_private = options_.allow_private;
+  client_options.max_connections_per_host = static_cast<size_t>(std::max(1, options_.per_endpoint));
+  client_options.user_agent = std::string("hookline/") + HOOKLINE_VERSION;
+  client_ = std::make_unique<HttpClient>(ioc_, client_options);
+}
+
+DeliveryWorker::~DeliveryWorker() {
+  Stop();
+  client_.reset();
+  work_.reset();
+  ioc_.stop();
+  if (io_thread_.joinable()) io_thread_.join();
+}
+
+void DeliveryWorker::Start() { loop_thread_ = std::thread([this] { Loop(); }); }
+
+void DeliveryWorker::Notify() {
+  std::lock_guard lock(mu_);
+  kicked_ = true;
+  cv_.notify_one();
+}
+
+void DeliveryWorker::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    cv_.notify_one();
+  }
+  if (loop_thread_.joinable()) loop_thread_.join();
+}
+
+void DeliveryWorker::Loop() {
+  SysTime next_check = clock_.Now();
+  std::unique_lock lock(mu_);
+  for (;;) {
+    if (!results_.empty()) {
+      auto batch = std::move(results_);
+      results_.clear();
+      lock.unlock();
+      const auto n = static_cast<int>(batch.size());
+      auto recorded = Wait<int>(
+          [&](auto done) { store_.RecordAttempts(std::move(batch), std::move(done)); });
+      if (!recorded.ok()) {
+        // The rows stay `delivering`; their leases end and they are sent again.
+        spdlog::error("delivery: cannot record {} attempt results: {}", n,
+                      recorded.status().message());
+      }
+      lock.lock();
+      in_flight_ -= n;
+      kicked_ = true;  // slots are free again, and a retry may be due already
+      continue;
+    }
+    if (stopping_) {
+      if (in_flight_ == 0) return;
+      cv_.wait(lock, [this] { return !results_.empty(); });
+      continue;
+    }
+    const SysTime now = clock_.Now();
+    const int free = options_.max_in_flight - in_flight_;
+    if (free > 0 && (kicked_ || now >= next_check)) {
+      kicked_ = false;
+      lock.unlock();
+      store::ClaimRequest request{worker_, now, lease_, std::min(free, options_.claim_batch),
+                                  options_.per_endpoint};
+      const int asked = request.limit;
+      auto claimed = Wait<std::vector<store::ClaimedDelivery>>(
+          [&](auto done) { store_.ClaimDue(std::move(request), std::move(done)); });
+      std::optional<SysTime> due;
+      bool more = false;
+      if (!claimed.ok()) {
+        spdlog::warn("delivery: cannot claim: {}", claimed.status().message());
+        due = now + std::chrono::seconds(1);
+      } else {
+        more = static_cast<int>(claimed->size()) == asked;
+        {
+          std::lock_guard count(mu_);
+          in_flight_ += static_cast<int>(claimed->size());
+        }
+        for (auto& c : *claimed) Send(std::move(c));
+        if (!more) {
+          auto next = Wait<std::optional<SysTime>>(
+              [&](auto done) { store_.NextDue(std::move(done)); });
+          if (next.ok()) due = *next;
+        }
+      }
+      lock.lock();
+      if (more) {
+        kicked_ = true;  // a full batch: there may be more due right now
+        continue;
+      }
+      const SysTime after = clock_.Now();
+      SysTime when = after + options_.idle_poll;
+      if (due) {
+        // Due already but not claimable (the endpoint is at its limit, or another instance
+        // holds it): completions wake us; else look again shortly.
+        when = std::min(when, std::max(*due, after + milliseconds(100)));
+      }
+      next_check = when;
+      continue;
+    }
+    const auto wait = std::chrono::duration_cast<milliseconds>(next_check - clock_.Now());
+    cv_.wait_for(lock, std::clamp(wait, milliseconds(1), options_.idle_poll), [this] {
+      return stopping_ || kicked_ || !results_.empty();
+    });
+  }
+}
+
+void DeliveryWorker::Send(store::ClaimedDelivery claimed) {
+  PostRequest request;
+  request.url = claimed.url;
+  request.body = claimed.delivery.body;
+  request.timeout = options_.timeout;
+  request.headers = {
+      {"Content-Type", "application/json"},
+      {"X-Webhook-Signature", signing::SignatureHex(claimed.secret, claimed.delivery.body)},
+      {"X-Webhook-Attempt", std::to_string(claimed.attempt_number)},
+      {"X-Webhook-Id", claimed.delivery.webhook_id},
+  };
+  const SysTime started = clock_.Now();
+  client_->Post(std::move(request),
+                [this, claimed = std::move(claimed), started](PostResult result) {
+                  auto recorded = Judge(claimed, result, started);
+                  std::lock_guard lock(mu_);
+                  results_.push_back(std::move(recorded));
+                  cv_.notify_one();
+                });
+}
+
+store::AttemptResult DeliveryWorker::Judge(const store::ClaimedDelivery& c, const PostResult& r,
+                                           SysTime started) {
+  store::AttemptResult out;
+  out.delivery_id = c.delivery.id;
+  out.worker = worker_;
+  out.now = clock_.Now();
+  auto& a = out.attempt;
+  a.series = c.delivery.series;
+  a.number = c.attempt_number;
+  a.started_at = started;
+  a.duration_ms = std::chrono::duration_cast<milliseconds>(r.duration).count();
+  if (r.http_status != 0) a.http_status = r.http_status;
+  if (!r.error.empty()) a.error = r.error;
+  if (!r.body_snippet.empty()) a.response_snippet = SafeSnippet(r.body_snippet, options_.max_snippet_bytes);
+
+  const bool ok = r.error.empty() && r.http_status >= 200 && r.http_status < 300;
+  if (ok) {
+    out.outcome = store::AttemptOutcome::kDelivered;
+    spdlog::info("delivery {} attempt {} to endpoint {}: HTTP {}, delivered", c.delivery.id,
+                 a.number, c.delivery.endpoint_id, r.http_status);
+    return out;
+  }
+  const std::string what = r.error.empty() ? fmt::format("HTTP {}", r.http_status) : r.error;
+  if (c.attempt_number >= options_.policy.max_attempts) {
+    out.outcome = store::AttemptOutcome::kFailed;
+    spdlog::warn("delivery {} attempt {} to endpoint {}: {}; no attempts left, failed",
+                 c.delivery.id, a.number, c.delivery.endpoint_id, what);
+    return out;
+  }
+  std::optional<milliseconds> retry_after;
+  if (r.retry_after) retry_after = ParseRetryAfter(*r.retry_after, out.now);
+  const auto delay =
+      RetryDelay(options_.policy, c.attempt_number, r.http_status, retry_after, random_);
+  out.outcome = store::AttemptOutcome::kRetry;
+  out.next_attempt_at = out.now + delay;
+  spdlog::info("delivery {} attempt {} to endpoint {}: {}; retry in {} ms", c.delivery.id,
+               a.number, c.delivery.endpoint_id, what, delay.count());
+  return out;
+}
+
+void DeliveryWorker::CheckEndpointUrl(std::string url, std::function<void(Status)> done) {
+  auto parsed = ParseEndpointUrl(url);
+  if (!parsed.ok()) return done(parsed.status());
+  if (options_.allow_private) return done(Status::Ok());
+  auto resolver = std::make_shared<asio::ip::tcp::resolver>(ioc_);
+  const std::string host = parsed->host;
+  resolver->async_resolve(
+      host, std::to_string(parsed->port),
+      [resolver, host, done = std::move(done)](const boost::system::error_code& ec,
+                                               const asio::ip::tcp::resolver::results_type& rs) {
+        if (ec) return done(Status::Invalid(fmt::format("url host {} cannot be resolved", host)));
+        for (const auto& entry : rs) {
+          const auto addr = entry.endpoint().address();
+          if (auto kind = ForbiddenAddressKind(addr)) {
+            return done(Status::Invalid(fmt::format(
+                "url resolves to a {} address ({}); such endpoints are refused unless "
+                "HOOKLINE_ALLOW_PRIVATE_ENDPOINTS=1",
+                *kind, addr.to_string())));
+          }
+        }
+        done(Status::Ok());
+      });
+}
+
+}  // namespace hookline::delivery

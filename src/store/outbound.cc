@@ -1,0 +1,53 @@
+// Backend-neutral helpers of the outbound aggregates (assessments.h, deliveries.h).
+
+#include <openssl/evp.h>
+
+#include <array>
+
+#include "core/hex.h"
+#include "store/assessments.h"
+#include "store/deliveries.h"
+
+namespace hookline::store {
+namespace {
+
+constexpr std::array<std::string_view, 4> kAssessmentNames = {"queued", "rendering", "completed",
+                                                              "failed"};
+constexpr std::array<std::string_view, 4> kDeliveryNames = {"pending", "delivering", "delivered",
+                                                            "failed"};
+
+}  // namespace
+
+std::string_view AssessmentStatusName(AssessmentStatus s) {
+  return kAssessmentNames[static_cast<size_t>(s)];
+}
+
+std::optional<AssessmentStatus> ParseAssessmentStatus(std::string_view s) {
+  for (size_t i = 0; i < kAssessmentNames.size(); ++i) {
+    if (kAssessmentNames[i] == s) return static_cast<AssessmentStatus>(i);
+  }
+  return std::nullopt;
+}
+
+std::string_view DeliveryStatusName(DeliveryStatus s) {
+  return kDeliveryNames[static_cast<size_t>(s)];
+}
+
+std::optional<DeliveryStatus> ParseDeliveryStatus(std::string_view s) {
+  for (size_t i = 0; i < kDeliveryNames.size(); ++i) {
+    if (kDeliveryNames[i] == s) return static_cast<DeliveryStatus>(i);
+  }
+  return std::nullopt;
+}
+
+std::string DeliveryIdFor(std::string_view webhook_id, std::string_view endpoint_id) {
+  std::string input(webhook_id);
+  input.push_back('\n');  // neither part contains a newline, so the pair is unambiguous
+  input.append(endpoint_id);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(input.data(), input.size(), digest, &len, EVP_sha256(), nullptr);
+  return "dlv_" + HexEncode(std::string_view(reinterpret_cast<const char*>(digest), 12));
+}
+
+}  // namespace hookline::store

@@ -1,0 +1,313 @@
+#include "store/sqlite/deliveries.h"
+
+#include <spdlog/spdlog.h>
+
+#include <map>
+
+#include "core/time_format.h"
+
+namespace hookline::store::sqlite {
+namespace {
+
+constexpr const char* kColumns =
+    "id, endpointId, event, assessmentId, webhookId, body, status, series, attempts, "
+    "nextAttemptAt, lastError, createdAt, updatedAt, deliveredAt";
+// The same columns without the body (lists).
+constexpr const char* kListColumns =
+    "id, endpointId, event, assessmentId, webhookId, x'', status, series, attempts, "
+    "nextAttemptAt, lastError, createdAt, updatedAt, deliveredAt";
+
+std::optional<SysTime> OptTime(Stmt& s, int col) {
+  if (s.IsNull(col)) return std::nullopt;
+  return ParseIso(s.Text(col));
+}
+
+std::string Blob(Stmt& s, int col) {
+  const auto* p = static_cast<const char*>(sqlite3_column_blob(s.raw(), col));
+  return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(s.raw(), col)))
+           : std::string();
+}
+
+DeliveryRecord ReadRow(Stmt& s) {
+  DeliveryRecord r;
+  r.id = s.Text(0);
+  r.endpoint_id = s.Text(1);
+  r.event = s.Text(2);
+  r.assessment_id = s.OptText(3);
+  r.webhook_id = s.Text(4);
+  r.body = Blob(s, 5);
+  r.status = ParseDeliveryStatus(s.Text(6)).value_or(DeliveryStatus::kFailed);
+  r.series = static_cast<int>(s.Int(7));
+  r.attempts = static_cast<int>(s.Int(8));
+  r.next_attempt_at = OptTime(s, 9);
+  r.last_error = s.OptText(10);
+  r.created_at = ParseIso(s.Text(11)).value_or(SysTime{});
+  r.updated_at = ParseIso(s.Text(12)).value_or(SysTime{});
+  r.delivered_at = OptTime(s, 13);
+  return r;
+}
+
+StatusOr<DeliveryRecord> SelectById(Conn& conn, const std::string& id) {
+  static const std::string kSql = std::string("SELECT ") + kColumns + " FROM Delivery WHERE id = ?1";
+  auto stmt = conn.Cached(kSql.c_str());
+  if (!stmt.ok()) return stmt.status();
+  StmtScope s(**stmt);
+  s->Bind(1, id);
+  const int rc = s->Step();
+  if (rc == SQLITE_ROW) return ReadRow(*s);
+  if (rc != SQLITE_DONE) return conn.Error("select Delivery");
+  return Status::NotFound("delivery not found");
+}
+
+StatusOr<std::vector<ClaimedDelivery>> ClaimIn(Conn& conn, const ClaimRequest& r) {
+  // Due rows of enabled endpoints, at most (per_endpoint_limit - already delivering) per
+  // endpoint, oldest due first. A `delivering` row with an expired lease counts as due (its
+  // worker died) and not as busy.
+  static const std::string kSql = std::string(R"sql(
+WITH busy AS (
+  SELECT endpointId, count(*) AS n FROM Delivery
+  WHERE status = 'delivering' AND leaseUntil > ?1 GROUP BY endpointId),
+due AS (
+  SELECT d.id, d.endpointId,
+         CASE d.status WHEN 'pending' THEN d.nextAttemptAt ELSE d.leaseUntil END AS dueAt,
+         row_number() OVER (PARTITION BY d.endpointId
+                            ORDER BY CASE d.status WHEN 'pending' THEN d.nextAttemptAt
+                                     ELSE d.leaseUntil END, d.id) AS rn
+  FROM Delivery d JOIN Endpoint e ON e.id = d.endpointId AND e.enabled = 1
+  WHERE (d.status = 'pending' AND d.nextAttemptAt <= ?1)
+     OR (d.status = 'delivering' AND d.leaseUntil <= ?1)),
+chosen AS (
+  SELECT due.id FROM due LEFT JOIN busy ON busy.endpointId = due.endpointId
+  WHERE due.rn <= ?2 - coalesce(busy.n, 0)
+  ORDER BY due.dueAt, due.id LIMIT ?3)
+UPDATE Delivery SET status = 'delivering', claimedBy = ?4, leaseUntil = ?5, updatedAt = ?1
+WHERE id IN (SELECT id FROM chosen)
+RETURNING )sql") + kColumns;
+  auto stmt = conn.Cached(kSql.c_str());
+  if (!stmt.ok()) return stmt.status();
+  std::vector<ClaimedDelivery> out;
+  {
+    StmtScope s(**stmt);
+    s->Bind(1, FormatIsoMillis(r.now)).Bind(2, r.per_endpoint_limit).Bind(3, r.limit);
+    s->Bind(4, r.worker).Bind(5, FormatIsoMillis(r.now + r.lease));
+    int rc;
+    while ((rc = s->Step()) == SQLITE_ROW) {
+      ClaimedDelivery c;
+      c.delivery = ReadRow(*s);
+      c.delivery.status = DeliveryStatus::kDelivering;
+      c.attempt_number = c.delivery.attempts + 1;
+      out.push_back(std::move(c));
+    }
+    if (rc != SQLITE_DONE) return conn.Error("claim Delivery");
+  }
+  std::map<std::string, std::pair<std::string, std::string>> endpoints;  // id -> url, secret
+  for (auto& c : out) {
+    auto it = endpoints.find(c.delivery.endpoint_id);
+    if (it == endpoints.end()) {
+      auto ep = conn.Cached("SELECT url, secret FROM Endpoint WHERE id = ?1");
+      if (!ep.ok()) return ep.status();
+      StmtScope s(**ep);
+      s->Bind(1, c.delivery.endpoint_id);
+      if (s->Step() != SQLITE_ROW) return conn.Error("select Endpoint for claim");
+      it = endpoints.emplace(c.delivery.endpoint_id, std::make_pair(s->Text(0), s->Text(1))).first;
+    }
+    c.url = it->second.first;
+    c.secret = it->second.second;
+  }
+  return out;
+}
+
+StatusOr<int> RecordIn(Conn& conn, const std::vector<AttemptResult>& results) {
+  static constexpr const char* kUpdate =
+      "UPDATE Delivery SET status = ?1, attempts = ?2, nextAttemptAt = ?3, claimedBy = NULL, "
+      "leaseUntil = NULL, lastError = ?4, updatedAt = ?5, deliveredAt = ?6 "
+      "WHERE id = ?7 AND status = 'delivering' AND claimedBy = ?8 AND series = ?9";
+  static constexpr const char* kInsert =
+      "INSERT INTO DeliveryAttempt(deliveryId, series, number, startedAt, durationMs, "
+      "httpStatus, error, responseSnippet) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+      "ON CONFLICT DO NOTHING";
+  int applied = 0;
+  for (const auto& r : results) {
+    const auto& a = r.attempt;
+    const std::string now = FormatIsoMillis(r.now);
+    {
+      auto stmt = conn.Cached(kUpdate);
+      if (!stmt.ok()) return stmt.status();
+      StmtScope s(**stmt);
+      DeliveryStatus status = DeliveryStatus::kPending;
+      if (r.outcome == AttemptOutcome::kDelivered) status = DeliveryStatus::kDelivered;
+      if (r.outcome == AttemptOutcome::kFailed) status = DeliveryStatus::kFailed;
+      s->Bind(1, DeliveryStatusName(status)).Bind(2, a.number);
+      if (r.outcome == AttemptOutcome::kRetry && r.next_attempt_at) {
+        s->Bind(3, FormatIsoMillis(*r.next_attempt_at));
+      } else {
+        s->BindNull(3);
+      }
+      std::optional<std::string> last_error;
+      if (r.outcome != AttemptOutcome::kDelivered) {
+        last_error = a.error ? *a.error : "HTTP " + std::to_string(a.http_status.value_or(0));
+      }
+      s->Bind(4, last_error).Bind(5, now);
+      if (r.outcome == AttemptOutcome::kDelivered) {
+        s->Bind(6, now);
+      } else {
+        s->BindNull(6);
+      }
+      s->Bind(7, r.delivery_id).Bind(8, r.worker).Bind(9, a.series);
+      if (s->Step() != SQLITE_DONE) return conn.Error("record Delivery attempt");
+      if (conn.Changes() != 1) {
+        spdlog::warn("delivery {}: attempt {} result not recorded, the claim was taken over",
+                     r.delivery_id, a.number);
+        continue;
+      }
+    }
+    auto stmt = conn.Cached(kInsert);
+    if (!stmt.ok()) return stmt.status();
+    StmtScope s(**stmt);
+    s->Bind(1, r.delivery_id).Bind(2, a.series).Bind(3, a.number);
+    s->Bind(4, FormatIsoMillis(a.started_at)).Bind(5, a.duration_ms);
+    if (a.http_status) {
+      s->Bind(6, *a.http_status);
+    } else {
+      s->BindNull(6);
+    }
+    s->Bind(7, a.error).Bind(8, a.response_snippet);
+    if (s->Step() != SQLITE_DONE) return conn.Error("insert DeliveryAttempt");
+    ++applied;
+  }
+  return applied;
+}
+
+StatusOr<DeliveryRecord> RetryIn(Conn& conn, const std::string& id, SysTime now) {
+  auto d = SelectById(conn, id);
+  if (!d.ok()) return d;
+  if (d->status != DeliveryStatus::kFailed) {
+    return Status::AlreadyExists("delivery is " + std::string(DeliveryStatusName(d->status)) +
+                                 "; only a failed delivery can be retried");
+  }
+  {
+    auto ep = conn.Cached("SELECT 1 FROM Endpoint WHERE id = ?1");
+    if (!ep.ok()) return ep.status();
+    StmtScope s(**ep);
+    s->Bind(1, d->endpoint_id);
+    const int rc = s->Step();
+    if (rc == SQLITE_DONE) return Status::Invalid("the endpoint of this delivery was deleted");
+    if (rc != SQLITE_ROW) return conn.Error("select Endpoint for retry");
+  }
+  static constexpr const char* kSql =
+      "UPDATE Delivery SET status = 'pending', series = series + 1, attempts = 0, "
+      "nextAttemptAt = ?1, lastError = NULL, updatedAt = ?1 WHERE id = ?2 AND status = 'failed'";
+  auto stmt = conn.Cached(kSql);
+  if (!stmt.ok()) return stmt.status();
+  StmtScope s(**stmt);
+  s->Bind(1, FormatIsoMillis(now)).Bind(2, id);
+  if (s->Step() != SQLITE_DONE) return conn.Error("retry Delivery");
+  d->status = DeliveryStatus::kPending;
+  d->series += 1;
+  d->attempts = 0;
+  d->next_attempt_at = now;
+  d->last_error.reset();
+  d->updated_at = now;
+  return d;
+}
+
+}  // namespace
+
+void SqliteDeliveries::ClaimDue(ClaimRequest request, Callback<std::vector<ClaimedDelivery>> done) {
+  writer_.Submit<std::vector<ClaimedDelivery>>(
+      [r = std::move(request)](Conn& conn) { return ClaimIn(conn, r); }, std::move(done));
+}
+
+void SqliteDeliveries::RecordAttempts(std::vector<AttemptResult> results, Callback<int> done) {
+  writer_.Submit<int>([r = std::move(results)](Conn& conn) { return RecordIn(conn, r); },
+                      std::move(done));
+}
+
+void SqliteDeliveries::NextDue(Callback<std::optional<SysTime>> done) {
+  readers_.Submit([done = std::move(done)](Conn* conn, const Status& st) {
+    if (conn == nullptr) return done(st);
+    static constexpr const char* kSql =
+        "SELECT min(t) FROM ("
+        "SELECT min(d.nextAttemptAt) AS t FROM Delivery d JOIN Endpoint e "
+        "ON e.id = d.endpointId AND e.enabled = 1 WHERE d.status = 'pending' "
+        "UNION ALL SELECT min(leaseUntil) FROM Delivery WHERE status = 'delivering')";
+    auto stmt = conn->Cached(kSql);
+    if (!stmt.ok()) return done(stmt.status());
+    StmtScope s(**stmt);
+    if (s->Step() != SQLITE_ROW) return done(conn->Error("next due Delivery"));
+    done(OptTime(*s, 0));
+  });
+}
+
+void SqliteDeliveries::Retry(std::string id, SysTime now, Callback<DeliveryRecord> done) {
+  writer_.Submit<DeliveryRecord>(
+      [id = std::move(id), now](Conn& conn) { return RetryIn(conn, id, now); }, std::move(done));
+}
+
+void SqliteDeliveries::List(DeliveryQuery q, Callback<DeliveryPage> done) {
+  readers_.Submit([q = std::move(q), done = std::move(done)](Conn* conn, const Status& st) {
+    if (conn == nullptr) return done(st);
+    std::string sql = std::string("SELECT ") + kListColumns + " FROM Delivery WHERE 1=1";
+    if (q.status) sql += " AND status = :status";
+    if (q.endpoint_id) sql += " AND endpointId = :endpoint";
+    if (q.assessment_id) sql += " AND assessmentId = :assessment";
+    if (q.after) sql += " AND (createdAt < :acreated OR (createdAt = :acreated AND id < :aid))";
+    sql += " ORDER BY createdAt DESC, id DESC LIMIT :limit";
+    auto stmt = conn->Prepare(sql);
+    if (!stmt.ok()) return done(stmt.status());
+    auto& s = **stmt;
+    auto bind = [&s](const char* name, std::string_view v) {
+      const int i = sqlite3_bind_parameter_index(s.raw(), name);
+      if (i > 0) s.Bind(i, v);
+    };
+    if (q.status) bind(":status", DeliveryStatusName(*q.status));
+    if (q.endpoint_id) bind(":endpoint", *q.endpoint_id);
+    if (q.assessment_id) bind(":assessment", *q.assessment_id);
+    if (q.after) {
+      bind(":acreated", q.after->first);
+      bind(":aid", q.after->second);
+    }
+    s.Bind(sqlite3_bind_parameter_index(s.raw(), ":limit"), q.limit + 1);
+    DeliveryPage page;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) page.items.push_back(ReadRow(s));
+    if (rc != SQLITE_DONE) return done(conn->Error("list Delivery"));
+    if (static_cast<int>(page.items.size()) > q.limit) {
+      page.items.pop_back();
+      page.has_more = true;
+    }
+    done(std::move(page));
+  });
+}
+
+void SqliteDeliveries::Get(std::string id, Callback<DeliveryDetail> done) {
+  readers_.Submit([id = std::move(id), done = std::move(done)](Conn* conn, const Status& st) {
+    if (conn == nullptr) return done(st);
+    auto d = SelectById(*conn, id);
+    if (!d.ok()) return done(d.status());
+    DeliveryDetail detail{std::move(*d), {}};
+    static constexpr const char* kSql =
+        "SELECT series, number, startedAt, durationMs, httpStatus, error, responseSnippet "
+        "FROM DeliveryAttempt WHERE deliveryId = ?1 ORDER BY series, number";
+    auto stmt = conn->Cached(kSql);
+    if (!stmt.ok()) return done(stmt.status());
+    StmtScope s(**stmt);
+    s->Bind(1, id);
+    int rc;
+    while ((rc = s->Step()) == SQLITE_ROW) {
+      DeliveryAttemptRecord a;
+      a.series = static_cast<int>(s->Int(0));
+      a.number = static_cast<int>(s->Int(1));
+      a.started_at = ParseIso(s->Text(2)).value_or(SysTime{});
+      a.duration_ms = s->Int(3);
+      if (!s->IsNull(4)) a.http_status = static_cast<int>(s->Int(4));
+      a.error = s->OptText(5);
+      a.response_snippet = s->OptText(6);
+      detail.attempts.push_back(std::move(a));
+    }
+    if (rc != SQLITE_DONE) return done(conn->Error("select DeliveryAttempt"));
+    done(std::move(detail));
+  });
+}
+
+}  // namespace hookline::store::sqlite
