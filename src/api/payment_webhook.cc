@@ -1,5 +1,6 @@
 #include "api/payment_webhook.h"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
@@ -58,7 +59,11 @@ void RegisterPaymentWebhook(http::Router& router, ApiContext& ctx) {
   router.Add(
       http::Method::kPost, "/api/webhook/payment",
       [&ctx](const http::Request& req, http::Reply reply) {
-        auto parsed = ParseJsonObject(req.body);
+        // Parsed into a stack buffer: the object dies with this call (what is kept is copied
+        // into the EventRecord), so a typical webhook costs no heap allocation here.
+        unsigned char buffer[4096];
+        boost::json::monotonic_resource arena(buffer, sizeof buffer);
+        auto parsed = ParseJsonObject(req.body, &arena);
         if (parsed.error) return reply(std::move(*parsed.error));
         const auto& body = parsed.object;
 

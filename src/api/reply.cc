@@ -8,12 +8,13 @@
 
 namespace hookline::api {
 
-ParsedBody ParseJsonObject(std::string_view body) {
-  ParsedBody out;
+ParsedBody ParseJsonObject(std::string_view body, boost::json::storage_ptr storage) {
+  // Same storage on both sides, so the move below moves instead of copying.
+  ParsedBody out{boost::json::object(storage), std::nullopt};
   boost::system::error_code ec;
   boost::json::parse_options opts;
   opts.max_depth = 64;
-  auto value = boost::json::parse(body, ec, {}, opts);
+  auto value = boost::json::parse(body, ec, storage, opts);
   if (ec) {
     out.error = http::Response::Error(400, "body is not valid JSON: " + ec.message());
     return out;

@@ -21,7 +21,9 @@ struct ParsedBody {
   boost::json::object object;
   std::optional<http::Response> error;
 };
-ParsedBody ParseJsonObject(std::string_view body);
+// `storage` lets a handler parse into a stack buffer (boost::json::monotonic_resource) when the
+// object does not outlive it; the default is the heap.
+ParsedBody ParseJsonObject(std::string_view body, boost::json::storage_ptr storage = {});
 
 // A store failure as the client sees it: kUnavailable -> 503 with Retry-After (the sender
 // retries), kNotFound -> 404, kInvalidArgument -> 422, kAlreadyExists -> 409, else 500.

@@ -170,7 +170,10 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_never();  // a handler's own time limits apply while it works
     auto& msg = parser_->get();
     keep_alive_ = msg.keep_alive();
-    request_ = Request{};
+    // Reuse the vectors' capacity across the requests of a kept-alive connection.
+    request_.headers.clear();
+    request_.path_params.clear();
+    request_.query = {};
     request_.method = ToMethod(msg.method());
     head_ = request_.method == Method::kHead;
     request_.target = msg.target();
@@ -179,7 +182,6 @@ class Session : public std::enable_shared_from_this<Session> {
     if (q != std::string_view::npos) request_.query = request_.target.substr(q + 1);
     request_.body = msg.body();
     request_.remote_ip = remote_ip_;
-    request_.headers.reserve(16);
     for (const auto& field : msg) request_.headers.emplace_back(field.name_string(), field.value());
     method_ = msg.method_string();
     path_ = request_.path;
