@@ -6,6 +6,12 @@ Fixtures
   `hookline.post_payment(...)`, `hookline.stop()`, `hookline.kill()`.
 - `start_hookline(**env)`: a factory for tests that need their own settings or several servers.
 
+Backends: a test (or a module, with `pytestmark = pytest.mark.usefixtures("backend")`) that
+uses the `backend` fixture runs twice, on SQLite and on PostgreSQL (a throwaway server per
+pytest worker, tests/integration/pg.py; HOOKLINE_TEST_PG_DSN for an existing one), one new
+database per test shared by every server the test starts. `hookline.query()` takes the
+SQLite spelling (`?`, unquoted EventLog/leadId) on both and returns text timestamps and JSON.
+
 Environment: HOOKLINE_BIN (the binary, set by ctest) and HOOKLINE_SOURCE_DIR.
 """
 import json
@@ -20,6 +26,8 @@ import uuid
 
 import pytest
 import requests
+
+import pg
 
 SOURCE_DIR = os.environ.get(
     "HOOKLINE_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
@@ -37,7 +45,7 @@ def free_port():
 class Hookline:
     """One hookline process. Construct through the fixtures."""
 
-    def __init__(self, workdir, env=None, args=None, port=None):
+    def __init__(self, workdir, env=None, args=None, port=None, pg_dsn=None):
         self.workdir = workdir
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -54,6 +62,9 @@ class Hookline:
             "HOOKLINE_ALLOW_PRIVATE_ENDPOINTS": "1",
             "HOOKLINE_ACCESS_LOG": "1",
         }
+        self.pg_dsn = pg_dsn  # PostgreSQL backend: the database's DSN
+        if pg_dsn:
+            self.env["DATABASE_URL"] = pg_dsn
         self.env.update(env or {})
         self.env = {k: v for k, v in self.env.items() if v is not None}
         self.args = args or []
@@ -141,6 +152,8 @@ class Hookline:
         return conn
 
     def query(self, sql, params=()):
+        if self.pg_dsn:
+            return pg.query_sqlite_style(self.pg_dsn, sql, params)
         with self.db() as conn:
             return [dict(r) for r in conn.execute(sql, params).fetchall()]
 
@@ -154,14 +167,39 @@ def workdir():
         yield d
 
 
+@pytest.fixture(scope="session")
+def pg_server():
+    """One throwaway PostgreSQL per pytest worker (pg.py), started on first use."""
+    server = pg.PgServer().start()
+    yield server
+    server.destroy()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request):
+    """Request it (or usefixtures it) to run a test on both database backends."""
+    return request.param
+
+
 @pytest.fixture
-def start_hookline(workdir):
+def pg_database(request):
+    """A new database on the worker's PostgreSQL; its DSN."""
+    server = request.getfixturevalue("pg_server")
+    dsn = server.create_database()
+    yield dsn
+    server.drop_database(dsn)
+
+
+@pytest.fixture
+def start_hookline(workdir, request):
     started = []
+    use_pg = "backend" in request.fixturenames and request.getfixturevalue("backend") == "postgres"
+    pg_dsn = request.getfixturevalue("pg_database") if use_pg else None
 
     def start(env=None, args=None, wait=True, subdir=None, port=None):
         wd = workdir if subdir is None else os.path.join(workdir, subdir)
         os.makedirs(wd, exist_ok=True)
-        h = Hookline(wd, env=env, args=args, port=port)
+        h = Hookline(wd, env=env, args=args, port=port, pg_dsn=pg_dsn)
         started.append(h)
         return h.start(wait=wait)
 

@@ -7,6 +7,9 @@ import requests
 
 from conftest import WEBHOOK_SECRET
 
+# Every case on both database backends (conftest.py `backend`).
+pytestmark = pytest.mark.usefixtures("backend")
+
 
 def rows(h, event_id):
     return h.query("SELECT * FROM EventLog WHERE id = ?", (event_id,))
