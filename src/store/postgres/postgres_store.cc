@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "store/postgres/event_log.h"
+#include "store/postgres/leads.h"
 #include "store/postgres/migrate.h"
 #include "store/postgres/workers.h"
 
@@ -15,10 +16,16 @@ namespace {
 class PostgresStore final : public Store {
  public:
   PostgresStore(const ConnOptions& options, int writers, int readers)
-      : writer_(options, writers), readers_(options, readers), events_(writer_, readers_) {}
+      : writer_(options, writers),
+        readers_(options, readers),
+        events_(writer_, readers_),
+        leads_(writer_, readers_),
+        stats_(readers_) {}
   ~PostgresStore() override { PostgresStore::Close(); }
 
   EventLogStore& events() override { return events_; }
+  LeadStore& leads() override { return leads_; }
+  StatsStore& stats() override { return stats_; }
 
   void Health(Callback<HealthInfo> done) override {
     readers_.Submit([done = std::move(done)](Conn* conn, const Status& st) {
@@ -39,6 +46,8 @@ class PostgresStore final : public Store {
   Writer writer_;
   ReaderPool readers_;
   PgEventLog events_;
+  PgLeads leads_;
+  PgStats stats_;
 };
 
 }  // namespace
