@@ -49,9 +49,13 @@ std::optional<std::string> Request::QueryParam(std::string_view name) const {
   // params_view decodes percent-escapes and '+' as space (form encoding).
   boost::urls::encoding_opts opts;
   opts.space_as_plus = true;
+  // `query` is a slice of the request line, not NUL-terminated, and Debian's libboost_url
+  // 1.81 parse_query/params_view read such a view up to the next NUL (strlen, caught by ASan):
+  // the last parameter's value then ran on into the headers. A terminated copy is safe.
+  const std::string owned(query);
   // Validate first: the params_view constructor throws on malformed escapes.
-  if (boost::urls::parse_query(query).has_error()) return std::nullopt;
-  const boost::urls::params_view params(query, opts);
+  if (boost::urls::parse_query(owned).has_error()) return std::nullopt;
+  const boost::urls::params_view params(owned, opts);
   for (const auto& p : params) {
     if (p.key == name) return std::string(p.value);
   }

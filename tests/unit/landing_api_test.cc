@@ -13,6 +13,7 @@
 #include "api/stats.h"
 #include "api/validate.h"
 #include "core/time_format.h"
+#include "http/request.h"
 
 namespace hookline::api {
 namespace {
@@ -163,6 +164,18 @@ TEST(Validate, PhonesTextAndProps) {
   boost::json::object long_value;
   long_value["v"] = std::string(1025, 'x');
   EXPECT_TRUE(CheckProps(long_value));
+}
+
+TEST(QueryParams, AViewIntoTheRequestLineEndsWhereTheQueryEnds) {
+  // The server's query is a slice of "GET /api/events?... HTTP/1.1\r\n...", not NUL-terminated.
+  const std::string line = "limit=1&source=payment_service HTTP/1.1\r\nHost: x\r\n";
+  http::Request req;
+  req.query = std::string_view(line).substr(0, line.find(' '));
+  EXPECT_EQ(req.QueryParam("source"), "payment_service");
+  EXPECT_EQ(req.QueryParam("limit"), "1");
+  ParamError err;
+  EXPECT_EQ(ParseLimit(req, 50, 500, err), 1);
+  EXPECT_FALSE(err);
 }
 
 TEST(FunnelDays, EveryDayOfTheRangeWithZerosWhereTheStoreHadNothing) {
