@@ -171,6 +171,7 @@ void Patch(ApiContext& ctx, const http::Request& req, http::Reply reply) {
     }
   }
   p.now = ctx.clock.Now();
+  const std::optional<std::string> new_url = p.url;  // p moves into the lambda below
   auto update = [&ctx, id = std::string(req.Param("id")), p = std::move(p)](
                     http::Reply reply) mutable {
     ctx.store.endpoints().Update(
@@ -179,7 +180,7 @@ void Patch(ApiContext& ctx, const http::Request& req, http::Reply reply) {
           reply(http::Response::Json(200, boost::json::serialize(EndpointJson(*r))));
         });
   };
-  if (p.url) return CheckUrl(ctx, *p.url, std::move(reply), std::move(update));
+  if (new_url) return CheckUrl(ctx, *new_url, std::move(reply), std::move(update));
   update(std::move(reply));
 }
 
