@@ -8,6 +8,7 @@
 #include "store/postgres/event_log.h"
 #include "store/postgres/leads.h"
 #include "store/postgres/migrate.h"
+#include "store/postgres/outbound.h"
 #include "store/postgres/workers.h"
 
 namespace hookline::store::postgres {
@@ -20,12 +21,18 @@ class PostgresStore final : public Store {
         readers_(options, readers),
         events_(writer_, readers_),
         leads_(writer_, readers_),
-        stats_(readers_) {}
+        stats_(readers_),
+        assessments_(writer_, readers_),
+        endpoints_(writer_, readers_),
+        deliveries_(writer_, readers_) {}
   ~PostgresStore() override { PostgresStore::Close(); }
 
   EventLogStore& events() override { return events_; }
   LeadStore& leads() override { return leads_; }
   StatsStore& stats() override { return stats_; }
+  AssessmentStore& assessments() override { return assessments_; }
+  EndpointStore& endpoints() override { return endpoints_; }
+  DeliveryStore& deliveries() override { return deliveries_; }
 
   void Health(Callback<HealthInfo> done) override {
     readers_.Submit([done = std::move(done)](Conn* conn, const Status& st) {
@@ -48,6 +55,9 @@ class PostgresStore final : public Store {
   PgEventLog events_;
   PgLeads leads_;
   PgStats stats_;
+  PgAssessments assessments_;
+  PgEndpoints endpoints_;
+  PgDeliveries deliveries_;
 };
 
 }  // namespace

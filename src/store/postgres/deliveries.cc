@@ -1,0 +1,298 @@
+// PgDeliveries (store/postgres/outbound.h): the delivery queue on PostgreSQL.
+
+#include <spdlog/spdlog.h>
+
+#include "core/hex.h"
+#include "core/time_format.h"
+#include "store/postgres/outbound.h"
+
+#define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
+namespace hookline::store::postgres {
+namespace {
+
+#define DELIVERY_COLUMNS(body)                                                             \
+  "id, \"endpointId\", event, \"assessmentId\", \"webhookId\", " body                     \
+  ", status, series, attempts, " ISO("\"nextAttemptAt\"") ", \"lastError\", " ISO(        \
+      "\"createdAt\"") ", " ISO("\"updatedAt\"") ", " ISO("\"deliveredAt\"")
+constexpr const char* kColumns = DELIVERY_COLUMNS("body");
+constexpr const char* kListColumns = DELIVERY_COLUMNS("''::bytea");  // lists leave body out
+
+std::string Text(const PGresult* r, int row, int col) {
+  return std::string(PQgetvalue(r, row, col), static_cast<size_t>(PQgetlength(r, row, col)));
+}
+std::optional<std::string> OptText(const PGresult* r, int row, int col) {
+  if (PQgetisnull(r, row, col)) return std::nullopt;
+  return Text(r, row, col);
+}
+std::optional<SysTime> OptTime(const PGresult* r, int row, int col) {
+  if (PQgetisnull(r, row, col)) return std::nullopt;
+  return ParseIso(Text(r, row, col));
+}
+std::string FromBytea(const PGresult* r, int row, int col) {
+  std::string_view v(PQgetvalue(r, row, col), static_cast<size_t>(PQgetlength(r, row, col)));
+  if (v.size() >= 2 && v.substr(0, 2) == "\\x") return HexDecode(v.substr(2)).value_or("");
+  return std::string(v);
+}
+
+DeliveryRecord ReadRow(const PGresult* r, int row) {
+  DeliveryRecord d;
+  d.id = Text(r, row, 0);
+  d.endpoint_id = Text(r, row, 1);
+  d.event = Text(r, row, 2);
+  d.assessment_id = OptText(r, row, 3);
+  d.webhook_id = Text(r, row, 4);
+  d.body = FromBytea(r, row, 5);
+  d.status = ParseDeliveryStatus(Text(r, row, 6)).value_or(DeliveryStatus::kFailed);
+  d.series = std::stoi(PQgetvalue(r, row, 7));
+  d.attempts = std::stoi(PQgetvalue(r, row, 8));
+  d.next_attempt_at = OptTime(r, row, 9);
+  d.last_error = OptText(r, row, 10);
+  d.created_at = OptTime(r, row, 11).value_or(SysTime{});
+  d.updated_at = OptTime(r, row, 12).value_or(SysTime{});
+  d.delivered_at = OptTime(r, row, 13);
+  return d;
+}
+
+StatusOr<DeliveryRecord> SelectById(Conn& conn, const std::string& id, bool for_update) {
+  static const std::string kSql =
+      std::string("SELECT ") + kColumns + " FROM \"Delivery\" WHERE id = $1";
+  static const std::string kLock = kSql + " FOR UPDATE";
+  Params p;
+  p.Add(id);
+  auto res = for_update ? conn.Prepared("delivery_get_lock", kLock.c_str(), p)
+                        : conn.Prepared("delivery_get", kSql.c_str(), p);
+  if (!res.ok()) return res.status();
+  if (PQntuples(res->get()) == 0) return Status::NotFound("delivery not found");
+  return ReadRow(res->get(), 0);
+}
+
+StatusOr<std::vector<ClaimedDelivery>> ClaimIn(Conn& conn, const ClaimRequest& r) {
+  // The same choice as SQLite (due rows of enabled endpoints, per-endpoint limit, oldest due
+  // first), then the chosen rows are locked with SKIP LOCKED and the due condition checked
+  // again on their latest version: two instances claiming at once never get the same row.
+  // (The per-endpoint limit counts committed claims only, so two instances at the same
+  // moment may together exceed it by one batch.)
+  static const std::string kSql = std::string(R"sql(
+WITH busy AS (
+  SELECT "endpointId", count(*) AS n FROM "Delivery"
+  WHERE status = 'delivering' AND "leaseUntil" > $1::timestamptz GROUP BY "endpointId"),
+due AS (
+  SELECT d.id, d."endpointId",
+         CASE d.status WHEN 'pending' THEN d."nextAttemptAt" ELSE d."leaseUntil" END AS "dueAt",
+         row_number() OVER (PARTITION BY d."endpointId"
+                            ORDER BY CASE d.status WHEN 'pending' THEN d."nextAttemptAt"
+                                     ELSE d."leaseUntil" END, d.id) AS rn
+  FROM "Delivery" d JOIN "Endpoint" e ON e.id = d."endpointId" AND e.enabled
+  WHERE (d.status = 'pending' AND d."nextAttemptAt" <= $1::timestamptz)
+     OR (d.status = 'delivering' AND d."leaseUntil" <= $1::timestamptz)),
+chosen AS (
+  SELECT due.id FROM due LEFT JOIN busy ON busy."endpointId" = due."endpointId"
+  WHERE due.rn <= $2::int - coalesce(busy.n, 0)
+  ORDER BY due."dueAt", due.id LIMIT $3::int),
+locked AS (
+  SELECT d.id FROM "Delivery" d WHERE d.id IN (SELECT id FROM chosen)
+    AND ((d.status = 'pending' AND d."nextAttemptAt" <= $1::timestamptz)
+      OR (d.status = 'delivering' AND d."leaseUntil" <= $1::timestamptz))
+  FOR UPDATE SKIP LOCKED)
+UPDATE "Delivery" SET status = 'delivering', "claimedBy" = $4, "leaseUntil" = $5::timestamptz,
+  "updatedAt" = $1::timestamptz
+WHERE id IN (SELECT id FROM locked)
+RETURNING )sql") + kColumns +
+      ", (SELECT url FROM \"Endpoint\" WHERE id = \"Delivery\".\"endpointId\")"
+      ", (SELECT secret FROM \"Endpoint\" WHERE id = \"Delivery\".\"endpointId\")";
+  Params p;
+  p.Add(FormatIsoMillis(r.now)).Add(std::to_string(r.per_endpoint_limit));
+  p.Add(std::to_string(r.limit)).Add(r.worker).Add(FormatIsoMillis(r.now + r.lease));
+  auto res = conn.Prepared("delivery_claim", kSql.c_str(), p);
+  if (!res.ok()) return res.status();
+  std::vector<ClaimedDelivery> out;
+  for (int row = 0; row < PQntuples(res->get()); ++row) {
+    ClaimedDelivery c;
+    c.delivery = ReadRow(res->get(), row);
+    c.delivery.status = DeliveryStatus::kDelivering;
+    c.attempt_number = c.delivery.attempts + 1;
+    c.url = Text(res->get(), row, 14);
+    c.secret = Text(res->get(), row, 15);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+StatusOr<int> RecordIn(Conn& conn, const std::vector<AttemptResult>& results) {
+  int applied = 0;
+  for (const auto& r : results) {
+    const auto& a = r.attempt;
+    DeliveryStatus status = DeliveryStatus::kPending;
+    if (r.outcome == AttemptOutcome::kDelivered) status = DeliveryStatus::kDelivered;
+    if (r.outcome == AttemptOutcome::kFailed) status = DeliveryStatus::kFailed;
+    std::optional<std::string> next, last_error, delivered;
+    if (r.outcome == AttemptOutcome::kRetry && r.next_attempt_at) {
+      next = FormatIsoMillis(*r.next_attempt_at);
+    }
+    if (r.outcome != AttemptOutcome::kDelivered) {
+      last_error = a.error ? *a.error : "HTTP " + std::to_string(a.http_status.value_or(0));
+    } else {
+      delivered = FormatIsoMillis(r.now);
+    }
+    Params u;
+    u.Add(std::string(DeliveryStatusName(status))).Add(std::to_string(a.number)).Add(next);
+    u.Add(last_error).Add(FormatIsoMillis(r.now)).Add(delivered).Add(r.delivery_id);
+    u.Add(r.worker).Add(std::to_string(a.series));
+    auto upd = conn.Prepared(
+        "delivery_record",
+        "UPDATE \"Delivery\" SET status = $1, attempts = $2::int, "
+        "\"nextAttemptAt\" = $3::timestamptz, \"claimedBy\" = NULL, \"leaseUntil\" = NULL, "
+        "\"lastError\" = $4, \"updatedAt\" = $5::timestamptz, \"deliveredAt\" = $6::timestamptz "
+        "WHERE id = $7 AND status = 'delivering' AND \"claimedBy\" = $8 AND series = $9::int",
+        u);
+    if (!upd.ok()) return upd.status();
+    if (std::string_view(PQcmdTuples(upd->get())) != "1") {
+      spdlog::warn("delivery {}: attempt {} result not recorded, the claim was taken over",
+                   r.delivery_id, a.number);
+      continue;
+    }
+    Params i;
+    i.Add(r.delivery_id).Add(std::to_string(a.series)).Add(std::to_string(a.number));
+    i.Add(FormatIsoMillis(a.started_at)).Add(std::to_string(a.duration_ms));
+    i.Add(a.http_status ? std::optional<std::string>(std::to_string(*a.http_status))
+                        : std::nullopt);
+    i.Add(a.error).Add(a.response_snippet);
+    auto ins = conn.Prepared(
+        "delivery_attempt_insert",
+        "INSERT INTO \"DeliveryAttempt\"(\"deliveryId\", series, number, \"startedAt\", "
+        "\"durationMs\", \"httpStatus\", error, \"responseSnippet\") VALUES($1, $2::int, $3::int, "
+        "$4::timestamptz, $5::int, $6::int, $7, $8) ON CONFLICT DO NOTHING",
+        i);
+    if (!ins.ok()) return ins.status();
+    ++applied;
+  }
+  return applied;
+}
+
+StatusOr<DeliveryRecord> RetryIn(Conn& conn, const std::string& id, SysTime now) {
+  auto d = SelectById(conn, id, /*for_update=*/true);
+  if (!d.ok()) return d;
+  if (d->status != DeliveryStatus::kFailed) {
+    return Status::AlreadyExists("delivery is " + std::string(DeliveryStatusName(d->status)) +
+                                 "; only a failed delivery can be retried");
+  }
+  Params e;
+  e.Add(d->endpoint_id);
+  auto ep = conn.Prepared("endpoint_exists", "SELECT 1 FROM \"Endpoint\" WHERE id = $1", e);
+  if (!ep.ok()) return ep.status();
+  if (PQntuples(ep->get()) == 0) return Status::Invalid("the endpoint of this delivery was deleted");
+  Params p;
+  p.Add(FormatIsoMillis(now)).Add(id);
+  auto res = conn.Prepared(
+      "delivery_retry",
+      "UPDATE \"Delivery\" SET status = 'pending', series = series + 1, attempts = 0, "
+      "\"nextAttemptAt\" = $1::timestamptz, \"lastError\" = NULL, \"updatedAt\" = $1::timestamptz "
+      "WHERE id = $2 AND status = 'failed'",
+      p);
+  if (!res.ok()) return res.status();
+  d->status = DeliveryStatus::kPending;
+  d->series += 1;
+  d->attempts = 0;
+  d->next_attempt_at = now;
+  d->last_error.reset();
+  d->updated_at = now;
+  return d;
+}
+
+}  // namespace
+
+void PgDeliveries::ClaimDue(ClaimRequest request, Callback<std::vector<ClaimedDelivery>> done) {
+  writer_.Submit<std::vector<ClaimedDelivery>>(
+      [r = std::move(request)](Conn& conn) { return ClaimIn(conn, r); }, std::move(done));
+}
+
+void PgDeliveries::RecordAttempts(std::vector<AttemptResult> results, Callback<int> done) {
+  writer_.Submit<int>([r = std::move(results)](Conn& conn) { return RecordIn(conn, r); },
+                      std::move(done));
+}
+
+void PgDeliveries::NextDue(Callback<std::optional<SysTime>> done) {
+  readers_.Submit([done = std::move(done)](Conn* conn, const Status& st) {
+    if (conn == nullptr) return done(st);
+    auto res = conn->Prepared(
+        "delivery_next_due",
+        "SELECT " ISO("min(t)") " FROM ("
+        "SELECT min(d.\"nextAttemptAt\") AS t FROM \"Delivery\" d JOIN \"Endpoint\" e "
+        "ON e.id = d.\"endpointId\" AND e.enabled WHERE d.status = 'pending' "
+        "UNION ALL SELECT min(\"leaseUntil\") FROM \"Delivery\" WHERE status = 'delivering') x",
+        Params{});
+    if (!res.ok()) return done(res.status());
+    done(OptTime(res->get(), 0, 0));
+  });
+}
+
+void PgDeliveries::Retry(std::string id, SysTime now, Callback<DeliveryRecord> done) {
+  writer_.Submit<DeliveryRecord>(
+      [id = std::move(id), now](Conn& conn) { return RetryIn(conn, id, now); }, std::move(done));
+}
+
+void PgDeliveries::List(DeliveryQuery q, Callback<DeliveryPage> done) {
+  readers_.Submit([q = std::move(q), done = std::move(done)](Conn* conn, const Status& st) {
+    if (conn == nullptr) return done(st);
+    std::string sql = std::string("SELECT ") + kListColumns + " FROM \"Delivery\" WHERE true";
+    Params p;
+    auto arg = [&p](std::string v) {
+      p.Add(std::move(v));
+      return "$" + std::to_string(p.size());
+    };
+    if (q.status) sql += " AND status = " + arg(std::string(DeliveryStatusName(*q.status)));
+    if (q.endpoint_id) sql += " AND \"endpointId\" = " + arg(*q.endpoint_id);
+    if (q.assessment_id) sql += " AND \"assessmentId\" = " + arg(*q.assessment_id);
+    if (q.after) {
+      const auto created = arg(q.after->first) + "::timestamptz";
+      const auto id = arg(q.after->second);
+      sql += " AND (\"createdAt\" < " + created + " OR (\"createdAt\" = " + created +
+             " AND id COLLATE \"C\" < " + id + "))";
+    }
+    sql += " ORDER BY \"createdAt\" DESC, id COLLATE \"C\" DESC LIMIT " +
+           arg(std::to_string(q.limit + 1));
+    auto res = conn->Query(sql, p);
+    if (!res.ok()) return done(res.status());
+    DeliveryPage page;
+    for (int r = 0; r < PQntuples(res->get()); ++r) page.items.push_back(ReadRow(res->get(), r));
+    if (static_cast<int>(page.items.size()) > q.limit) {
+      page.items.pop_back();
+      page.has_more = true;
+    }
+    done(std::move(page));
+  });
+}
+
+void PgDeliveries::Get(std::string id, Callback<DeliveryDetail> done) {
+  readers_.Submit([id = std::move(id), done = std::move(done)](Conn* conn, const Status& st) {
+    if (conn == nullptr) return done(st);
+    auto d = SelectById(*conn, id, /*for_update=*/false);
+    if (!d.ok()) return done(d.status());
+    DeliveryDetail detail{std::move(*d), {}};
+    Params p;
+    p.Add(id);
+    auto res = conn->Prepared(
+        "delivery_attempts",
+        "SELECT series, number, " ISO("\"startedAt\"") ", \"durationMs\", \"httpStatus\", error, "
+        "\"responseSnippet\" FROM \"DeliveryAttempt\" WHERE \"deliveryId\" = $1 "
+        "ORDER BY series, number",
+        p);
+    if (!res.ok()) return done(res.status());
+    const PGresult* r = res->get();
+    for (int row = 0; row < PQntuples(r); ++row) {
+      DeliveryAttemptRecord a;
+      a.series = std::stoi(PQgetvalue(r, row, 0));
+      a.number = std::stoi(PQgetvalue(r, row, 1));
+      a.started_at = OptTime(r, row, 2).value_or(SysTime{});
+      a.duration_ms = std::stoll(PQgetvalue(r, row, 3));
+      if (!PQgetisnull(r, row, 4)) a.http_status = std::stoi(PQgetvalue(r, row, 4));
+      a.error = OptText(r, row, 5);
+      a.response_snippet = OptText(r, row, 6);
+      detail.attempts.push_back(std::move(a));
+    }
+    done(std::move(detail));
+  });
+}
+
+}  // namespace hookline::store::postgres

@@ -1,0 +1,230 @@
+// The outbound aggregates (assessments, endpoints, the delivery queue) on every backend: ids,
+// the render lease, emitting render.completed once with its outbox rows, delivery claims with
+// leases and per-endpoint bounds, the result fence, manual retry; and two stores on one
+// database (two instances) draining one queue, each delivery claimed once.
+// (The scenarios of tests/unit/outbound_store_test.cc, typed over both backends.)
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "backends.h"
+#include "core/random.h"
+#include "core/time_format.h"
+
+namespace hookline::testing {
+namespace {
+
+using namespace store;  // NOLINT: test brevity
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// A report with bytes that are not text: stored and read back exactly.
+std::string Pdf() { return std::string("%PDF-1.4\0\xff binary", 17); }
+
+template <class T, class Fn>
+StatusOr<T> Wait(Fn&& call) {
+  return Call<T>(std::forward<Fn>(call));
+}
+
+template <class B>
+class OutboundTest : public StoreTest<B> {
+ protected:
+  std::string AddEndpoint(const std::string& id, bool enabled = true) {
+    EndpointRecord e;
+    e.id = id;
+    e.url = "http://127.0.0.1:9/" + id;
+    e.secret = "secret-" + id;
+    e.events = {"render.completed"};
+    e.enabled = enabled;
+    e.created_at = e.updated_at = t0_;
+    auto r = Wait<EndpointRecord>([&](auto d) { this->store().endpoints().Create(e, d); });
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return id;
+  }
+
+  // Creates, claims and completes one assessment; returns its id.
+  std::string Rendered(int* queued = nullptr) {
+    NewAssessment a{"Acme", std::nullopt, std::nullopt, {{"team_experience", 4}}, t0_};
+    auto created =
+        Wait<AssessmentRecord>([&](auto d) { this->store().assessments().Create(a, random_, d); });
+    EXPECT_TRUE(created.ok()) << created.status().message();
+    auto claimed = Wait<std::optional<AssessmentRecord>>(
+        [&](auto d) { this->store().assessments().ClaimNextRender("w", t0_, seconds(60), d); });
+    EXPECT_TRUE(claimed.ok() && claimed->has_value()) << claimed.status().message();
+    if (!claimed.ok() || !claimed->has_value()) return "";
+    CompletedRender c{(*claimed)->id, "w", Pdf(), t0_,
+                      "render.completed", (*claimed)->id + ":render.completed", "{\"body\":1}"};
+    auto n = Wait<int>([&](auto d) { this->store().assessments().CompleteRender(c, d); });
+    EXPECT_TRUE(n.ok()) << n.status().message();
+    if (queued && n.ok()) *queued = *n;
+    return (*claimed)->id;
+  }
+
+  std::vector<ClaimedDelivery> Claim(const std::string& worker, SysTime now, int limit = 10,
+                                     int per_endpoint = 10, store::Store* on = nullptr) {
+    ClaimRequest r{worker, now, seconds(30), limit, per_endpoint};
+    auto& s = on ? *on : this->store();
+    auto c = Wait<std::vector<ClaimedDelivery>>([&](auto d) { s.deliveries().ClaimDue(r, d); });
+    EXPECT_TRUE(c.ok()) << c.status().message();
+    return c.ok() ? *c : std::vector<ClaimedDelivery>{};
+  }
+
+  SeededRandom random_{42};
+  SysTime t0_ = *ParseIso("2026-01-09T05:38:01.449Z");
+};
+
+TYPED_TEST_SUITE(OutboundTest, Backends, BackendNames);
+
+TYPED_TEST(OutboundTest, IdsAreDatedAndDistinct) {
+  std::set<std::string> ids;
+  for (int i = 0; i < 50; ++i) {
+    NewAssessment a{"A", std::nullopt, std::nullopt, {{"team_experience", 1}}, this->t0_};
+    auto r = Wait<AssessmentRecord>([&](auto d) { this->store().assessments().Create(a, this->random_, d); });
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->id.substr(0, 12), "FR-20260109-");
+    EXPECT_EQ(r->id.size(), 18u);
+    ids.insert(r->id);
+  }
+  EXPECT_EQ(ids.size(), 50u);
+}
+
+TYPED_TEST(OutboundTest, ExpiredRenderLeaseIsClaimedAgainAndTheOldOwnerIsFenced) {
+  NewAssessment a{"A", std::nullopt, std::nullopt, {{"team_experience", 1}}, this->t0_};
+  ASSERT_TRUE(Wait<AssessmentRecord>([&](auto d) { this->store().assessments().Create(a, this->random_, d); }).ok());
+  auto first = Wait<std::optional<AssessmentRecord>>(
+      [&](auto d) { this->store().assessments().ClaimNextRender("old", this->t0_, seconds(60), d); });
+  ASSERT_TRUE(first.ok() && first->has_value());
+  auto none = Wait<std::optional<AssessmentRecord>>(
+      [&](auto d) { this->store().assessments().ClaimNextRender("new", this->t0_ + seconds(59), seconds(60), d); });
+  EXPECT_FALSE(none->has_value());  // the lease still holds
+  auto again = Wait<std::optional<AssessmentRecord>>(
+      [&](auto d) { this->store().assessments().ClaimNextRender("new", this->t0_ + seconds(61), seconds(60), d); });
+  ASSERT_TRUE(again->has_value());
+  EXPECT_EQ((*again)->id, (*first)->id);
+  CompletedRender stale{(*first)->id, "old", "pdf", this->t0_, "render.completed", "x", "{}"};
+  auto r = Wait<int>([&](auto d) { this->store().assessments().CompleteRender(stale, d); });
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);  // the old owner cannot complete it
+}
+
+TYPED_TEST(OutboundTest, CompletionQueuesOneDeliveryPerEnabledSubscriber) {
+  this->AddEndpoint("ep_a");
+  this->AddEndpoint("ep_b");
+  this->AddEndpoint("ep_off", /*enabled=*/false);
+  int queued = 0;
+  const auto id = this->Rendered(&queued);
+  EXPECT_EQ(queued, 2);
+  auto report = Wait<std::string>([&](auto d) { this->store().assessments().Report(id, d); });
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(*report, Pdf());  // bytes, with a NUL and a non-UTF-8 byte
+  auto claimed = this->Claim("w1", this->t0_);
+  ASSERT_EQ(claimed.size(), 2u);
+  for (const auto& c : claimed) {
+    EXPECT_EQ(c.delivery.body, "{\"body\":1}");
+    EXPECT_EQ(c.delivery.webhook_id, id + ":render.completed");
+    EXPECT_EQ(c.attempt_number, 1);
+    EXPECT_EQ(c.secret, "secret-" + c.delivery.endpoint_id);
+    EXPECT_EQ(c.delivery.id, DeliveryIdFor(c.delivery.webhook_id, c.delivery.endpoint_id));
+  }
+  EXPECT_TRUE(this->Claim("w2", this->t0_).empty());  // claimed ones are leased
+}
+
+TYPED_TEST(OutboundTest, PerEndpointBoundCountsDeliveriesInFlight) {
+  this->AddEndpoint("ep_a");
+  for (int i = 0; i < 5; ++i) this->Rendered();
+  EXPECT_EQ(this->Claim("w1", this->t0_, 10, 2).size(), 2u);
+  EXPECT_EQ(this->Claim("w2", this->t0_, 10, 2).size(), 0u);  // two already delivering
+  EXPECT_EQ(this->Claim("w2", this->t0_, 10, 3).size(), 1u);
+}
+
+TYPED_TEST(OutboundTest, ResultsScheduleRetryFailAndDeliverAndAreFenced) {
+  this->AddEndpoint("ep_a");
+  this->Rendered();
+  auto c = this->Claim("w1", this->t0_);
+  ASSERT_EQ(c.size(), 1u);
+  const auto id = c[0].delivery.id;
+  AttemptResult retry;
+  retry.delivery_id = id;
+  retry.worker = "w1";
+  retry.attempt = {1, 1, this->t0_, 12, 500, std::nullopt, "oops"};
+  retry.outcome = AttemptOutcome::kRetry;
+  retry.next_attempt_at = this->t0_ + seconds(10);
+  retry.now = this->t0_;
+  AttemptResult stale = retry;
+  stale.worker = "someone-else";
+  auto n = Wait<int>([&](auto d) { this->store().deliveries().RecordAttempts({stale, retry}, d); });
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 1);  // the stale owner's result is skipped
+  EXPECT_TRUE(this->Claim("w1", this->t0_ + seconds(9)).empty());
+  auto next = Wait<std::optional<SysTime>>([&](auto d) { this->store().deliveries().NextDue(d); });
+  ASSERT_TRUE(next.ok() && next->has_value());
+  EXPECT_EQ(**next, this->t0_ + seconds(10));
+  c = this->Claim("w1", this->t0_ + seconds(10));
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].attempt_number, 2);
+
+  // The worker dies: its lease (30 s) ends, another claims the same attempt again.
+  EXPECT_TRUE(this->Claim("w2", this->t0_ + seconds(39)).empty());
+  c = this->Claim("w2", this->t0_ + seconds(41));
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].attempt_number, 2);
+  AttemptResult failed = retry;
+  failed.worker = "w2";
+  failed.attempt.number = 2;
+  failed.outcome = AttemptOutcome::kFailed;
+  failed.next_attempt_at.reset();
+  ASSERT_TRUE(Wait<int>([&](auto d) { this->store().deliveries().RecordAttempts({failed}, d); }).ok());
+  EXPECT_TRUE(this->Claim("w3", this->t0_ + seconds(1000)).empty());
+
+  auto retried = Wait<DeliveryRecord>([&](auto d) { this->store().deliveries().Retry(id, this->t0_ + seconds(50), d); });
+  ASSERT_TRUE(retried.ok());
+  EXPECT_EQ(retried->series, 2);
+  EXPECT_EQ(retried->attempts, 0);
+  c = this->Claim("w3", this->t0_ + seconds(50));
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].attempt_number, 1);
+  EXPECT_EQ(c[0].delivery.series, 2);
+  AttemptResult ok = retry;
+  ok.worker = "w3";
+  ok.attempt = {2, 1, this->t0_, 5, 200, std::nullopt, std::nullopt};
+  ok.outcome = AttemptOutcome::kDelivered;
+  ASSERT_TRUE(Wait<int>([&](auto d) { this->store().deliveries().RecordAttempts({ok}, d); }).ok());
+  EXPECT_TRUE(this->Claim("w4", this->t0_ + seconds(100000)).empty());  // delivered: never again
+  auto again = Wait<DeliveryRecord>([&](auto d) { this->store().deliveries().Retry(id, this->t0_, d); });
+  EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
+  auto detail = Wait<DeliveryDetail>([&](auto d) { this->store().deliveries().Get(id, d); });
+  ASSERT_TRUE(detail.ok());
+  ASSERT_EQ(detail->attempts.size(), 3u);
+  EXPECT_EQ(detail->attempts[0].http_status, 500);
+  EXPECT_EQ(detail->attempts[2].series, 2);
+  EXPECT_EQ(detail->delivery.status, DeliveryStatus::kDelivered);
+}
+
+TYPED_TEST(OutboundTest, TwoInstancesDrainOneQueueEachDeliveryClaimedOnce) {
+  auto second = this->Open();
+  ASSERT_NE(second, nullptr);
+  for (int i = 0; i < 6; ++i) this->AddEndpoint("ep_" + std::to_string(i));
+  for (int i = 0; i < 10; ++i) this->Rendered();  // 60 deliveries
+  std::mutex mu;  // guards seen, duplicates
+  std::set<std::string> seen;
+  int duplicates = 0;
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 6; ++w) {
+    workers.emplace_back([&, w] {
+      store::Store* on = w % 2 == 0 ? &this->store() : second.get();
+      for (int round = 0; round < 40; ++round) {
+        auto got = this->Claim("w" + std::to_string(w), this->t0_, 4, 100, on);
+        std::lock_guard lock(mu);
+        for (auto& c : got) duplicates += !seen.insert(c.delivery.id).second;
+      }
+    });
+  }
+  for (auto& t : workers) t.join();
+  EXPECT_EQ(duplicates, 0);
+  EXPECT_EQ(seen.size(), 60u);
+  second->Close();
+}
+
+}  // namespace
+}  // namespace hookline::testing
