@@ -519,10 +519,11 @@ void HttpClient::Impl::Post(PostRequest request, std::function<void(PostResult)>
   if (!ValidHeaders(attempt->request().headers)) {
     return attempt->Finish(ErrorResult("invalid request header"));
   }
-  asio::post(attempt->strand(), [self = shared_from_this(), attempt] {
-    attempt->StartTimer();
-    self->Acquire(attempt);
-  });
+  // The timer is armed on the attempt's strand, and anything Finish posts there queues behind
+  // it. Acquire runs here, not on that strand, so that Posts from one thread keep their order
+  // in the per-host FIFO.
+  asio::post(attempt->strand(), [attempt] { attempt->StartTimer(); });
+  Acquire(attempt);
 }
 
 void HttpClient::Impl::Acquire(const std::shared_ptr<Attempt>& attempt) {
