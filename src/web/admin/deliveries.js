@@ -13,7 +13,7 @@ const FILTERS = [
   { name: "endpoint_id", id: "filter-endpoint", label: "Endpoint id", placeholder: "any endpoint" },
   { name: "assessment_id", id: "filter-assessment", label: "Assessment", placeholder: "FR-…" },
 ];
-const KNOWN_STATUSES = ["pending", "delivered", "failed"];
+const KNOWN_STATUSES = ["pending", "delivering", "delivered", "failed"];
 const COLUMNS = ["Created", "Event", "Assessment", "Endpoint", "Status", "Attempts", "Next attempt"];
 
 function deliveryRow(d) {
@@ -112,7 +112,7 @@ function attemptsTable(attempts) {
       ? badge(`HTTP ${a.http_status}`, ok ? "good" : "bad")
       : badge(orDash(a.error), "bad");
     tbody.append(h("tr", {},
-      h("td", { class: "num" }, orDash(a.number)),
+      h("td", { class: "num" }, (a.series ?? 1) > 1 ? `${a.number} (retry ${a.series - 1})` : orDash(a.number)),
       h("td", { class: "nowrap" }, time(a.started_at)),
       h("td", { class: "num nowrap" }, a.duration_ms != null ? `${a.duration_ms} ms` : "—"),
       h("td", {}, result, a.http_status != null && a.error ? h("p", { class: "small muted", text: String(a.error) }) : null),
@@ -133,7 +133,9 @@ async function renderOne(view, ctx) {
     return;
   }
   const d = data?.delivery ?? {};
-  const attempts = (Array.isArray(data?.attempts) ? data.attempts : []).slice().sort((a, b) => a.number - b.number);
+  // A manual retry starts a new series at attempt 1: order by (series, number).
+  const attempts = (Array.isArray(data?.attempts) ? data.attempts : []).slice()
+    .sort((a, b) => (a.series ?? 1) - (b.series ?? 1) || a.number - b.number);
   const retryStatus = h("span", { class: "muted", "aria-live": "polite" });
   const retry = h("button", { type: "button", class: "btn btn-primary", id: "delivery-retry", text: "Retry now" });
   retry.addEventListener("click", async () => {
