@@ -158,6 +158,8 @@ def _sqlite_value(v):
     if isinstance(v, datetime.datetime):  # timestamptz -> the ISO text SQLite stores
         v = v.astimezone(datetime.timezone.utc)
         return v.strftime("%Y-%m-%dT%H:%M:%S.") + f"{v.microsecond // 1000:03d}Z"
+    if isinstance(v, memoryview):  # bytea -> bytes, as sqlite3 returns a BLOB
+        return bytes(v)
     if isinstance(v, (dict, list)):  # jsonb -> JSON text
         return json.dumps(v, ensure_ascii=False)
     return v

@@ -9,8 +9,10 @@ running instance (issue 6, "Several instances" and "Outages").
   200 for something not committed) and /healthz 503, quickly; PostgreSQL started again:
   requests succeed again without restarting hookline.
 
-The delivery-queue part of issue 6 (deliveries drained by all instances, lease take-over after
-SIGKILL) waits for the outbound queue on PostgreSQL; see the report of issue 6.
+- A queue of render.completed deliveries to one receiver, drained by three instances: each
+  delivered exactly once. One instance SIGKILLed while its sends hang: the others take its
+  leased deliveries after the lease; nothing is lost and the receiver sees at most the one
+  in-flight send plus one resend per delivery, with the same X-Webhook-Id and attempt number.
 """
 import concurrent.futures
 import random
@@ -21,6 +23,8 @@ import requests
 
 import pg
 from conftest import WEBHOOK_SECRET
+from outbound import FAST, create_assessment, create_endpoint, deliveries, wait_until
+from receiver import Receiver
 
 PASSWORD = "pw-never-logged-7f3a"
 
@@ -124,3 +128,55 @@ def test_migrate_command_on_postgres(pg_database, workdir):
         assert PASSWORD not in p.stdout + p.stderr
     [row] = pg.query(pg_database, "SELECT max(version) AS v FROM schema_version")
     assert str(row["v"]) in p.stdout
+
+
+def test_delivery_queue_drained_by_three_instances_sends_each_once(start_hookline, pg_database):
+    rx = Receiver()
+    try:
+        servers = [start_hookline(env={**FAST, "DATABASE_URL": pg_database}, subdir=f"q{i}")
+                   for i in range(3)]
+        create_endpoint(servers[0], rx.url)
+        ids = [create_assessment(servers[i % 3], company=f"Co {i}") for i in range(24)]
+        wait_until(lambda: len({r["headers"]["x-webhook-id"] for r in rx.requests}) >= 24,
+                   timeout=60, what="24 distinct deliveries")
+        wait_until(lambda: all(d["status"] == "delivered"
+                               for d in deliveries(servers[1], limit=100)),
+                   timeout=20, what="every delivery recorded as delivered")
+        time.sleep(0.5)  # nothing more may arrive
+        per_id = {}
+        for r in rx.requests:
+            per_id[r["headers"]["x-webhook-id"]] = per_id.get(r["headers"]["x-webhook-id"], 0) + 1
+        assert per_id == {f"{aid}:render.completed": 1 for aid in ids}
+        rows = pg.query(pg_database, 'SELECT count(*) AS n FROM "Delivery"')
+        assert rows[0]["n"] == 24
+    finally:
+        rx.close()
+
+
+def test_sigkilled_instance_leases_are_taken_over_after_they_expire(start_hookline, pg_database):
+    # The receiver holds the first sends without answering; their sender is SIGKILLed while
+    # they hang. Lease = 2 x delivery timeout + 10 s (delivery worker), here 16 s.
+    rx = Receiver(script=["hang"] * 3, hang_seconds=40)
+    env = {**FAST, "HOOKLINE_DELIVERY_TIMEOUT_MS": "3000", "DATABASE_URL": pg_database}
+    try:
+        a = start_hookline(env=env, subdir="a")
+        create_endpoint(a, rx.url)
+        ids = [create_assessment(a, company=f"Co {i}") for i in range(3)]
+        rx.wait_for(3, timeout=20)
+        assert rx.count() == 3
+        others = [start_hookline(env=env, subdir=f"o{i}") for i in range(2)]
+        a.kill()
+        killed_at = time.monotonic()
+
+        wait_until(lambda: all(d["status"] == "delivered" for d in deliveries(others[0]))
+                   and len(deliveries(others[0])) == 3, timeout=45,
+                   what="the killed instance's deliveries delivered by the others")
+        assert time.monotonic() - killed_at > 10, "taken over before the lease ended"
+        time.sleep(0.5)
+        sent = {}
+        for r in rx.requests:
+            sent.setdefault(r["headers"]["x-webhook-id"], []).append(r["headers"]["x-webhook-attempt"])
+        # One in-flight send of the killed instance, one resend of the same attempt: no more.
+        assert sent == {f"{aid}:render.completed": ["1", "1"] for aid in ids}
+    finally:
+        rx.close()
