@@ -5,6 +5,7 @@
 #include "api/endpoints.h"
 #include "api/events.h"
 #include "api/health.h"
+#include "api/metrics.h"
 #include "api/leads.h"
 #include "api/pages.h"
 #include "api/payment_webhook.h"
@@ -15,6 +16,7 @@ namespace hookline::api {
 void RegisterRoutes(http::Router& router, ApiContext& ctx) {
   RegisterHealth(router, ctx);
   RegisterPaymentWebhook(router, ctx);
+  RegisterMetrics(router, ctx);
   RegisterEvents(router, ctx);
   RegisterLeads(router, ctx);
   RegisterStats(router, ctx);

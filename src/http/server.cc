@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
@@ -58,7 +59,10 @@ struct Server::Impl {
   std::optional<net::signal_set> signals;
   std::optional<net::steady_timer> drain_timer;
 
+  std::atomic<int> refusing{0};  // connections being answered 503 right now
+
   void Accept();
+  void Refuse(tcp::socket socket);
   void BeginShutdown();
   void PollDrain(std::chrono::steady_clock::time_point deadline);
 };
@@ -257,20 +261,65 @@ ReplyOnce::~ReplyOnce() {
 
 }  // namespace
 
+// Over the connection cap: answer a short 503 and close gracefully. The client's request may
+// already be in our receive buffer, and closing a socket with unread data sends a reset that
+// can destroy the 503 before the client reads it; so shut down our side, drain the client's
+// bytes until it closes (or 1 s passes), then close. Bounded: past 256 at once, just close.
+void Server::Impl::Refuse(tcp::socket socket) {
+  static constexpr std::string_view kBusy =
+      "HTTP/1.1 503 Service Unavailable\r\nServer: hookline\r\nContent-Type: application/json\r\n"
+      "Retry-After: 1\r\nConnection: close\r\nContent-Length: 37\r\n\r\n"
+      "{\"error\":\"too many open connections\"}";
+  if (refusing.load() >= 256) {
+    error_code ec;
+    socket.close(ec);
+    return;
+  }
+  struct Refusal {
+    tcp::socket socket;
+    net::steady_timer timer;
+    std::array<char, 4096> sink{};
+    std::atomic<int>& counter;
+    Refusal(tcp::socket s, std::atomic<int>& c)
+        : socket(std::move(s)), timer(socket.get_executor()), counter(c) {
+      ++counter;
+    }
+    ~Refusal() { --counter; }
+    static void Drain(const std::shared_ptr<Refusal>& self) {
+      self->socket.async_read_some(net::buffer(self->sink), [self](error_code ec, size_t) {
+        if (ec) {
+          error_code ignored;
+          self->timer.cancel();
+          self->socket.close(ignored);
+          return;
+        }
+        Drain(self);
+      });
+    }
+  };
+  auto r = std::make_shared<Refusal>(std::move(socket), refusing);
+  r->timer.expires_after(std::chrono::seconds(1));
+  r->timer.async_wait([r](error_code ec) {
+    if (!ec) {
+      error_code ignored;
+      r->socket.close(ignored);
+    }
+  });
+  net::async_write(r->socket, net::buffer(kBusy.data(), kBusy.size()),
+                   [r](error_code ec, size_t) {
+                     error_code ignored;
+                     if (ec) return r->socket.close(ignored);
+                     r->socket.shutdown(tcp::socket::shutdown_send, ignored);
+                     Refusal::Drain(r);
+                   });
+}
+
 void Server::Impl::Accept() {
   acceptor->async_accept(net::make_strand(*ioc), [this](error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
     if (!ec) {
       if (open_connections.load() >= options.max_connections) {
-        // Refuse politely: a short 503 written straight away on the fresh socket.
-        static constexpr std::string_view kBusy =
-            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-            "Retry-After: 1\r\nConnection: close\r\nContent-Length: 40\r\n\r\n"
-            "{\"error\":\"too many open connections\"}\r\n";
-        error_code wec;
-        socket.non_blocking(true, wec);
-        socket.write_some(net::buffer(kBusy.data(), kBusy.size()), wec);
-        socket.close(wec);
+        Refuse(std::move(socket));
         ++Metrics::Get().http_connections_refused;
         spdlog::warn("connection refused: {} open connections (HOOKLINE_MAX_CONNECTIONS)",
                      open_connections.load());
