@@ -92,6 +92,7 @@ CREATE TABLE "Delivery" (
 CREATE INDEX "Delivery_due" ON "Delivery"(status, "nextAttemptAt");
 CREATE INDEX "Delivery_createdAt" ON "Delivery"("createdAt", id);
 CREATE INDEX "Delivery_endpoint" ON "Delivery"("endpointId", "createdAt");
+CREATE INDEX "Delivery_endpoint_due" ON "Delivery"("endpointId", status, "nextAttemptAt");
 CREATE INDEX "Delivery_assessment" ON "Delivery"("assessmentId");
 CREATE TABLE "DeliveryAttempt" (
   "deliveryId"      TEXT NOT NULL REFERENCES "Delivery"(id) ON DELETE CASCADE,

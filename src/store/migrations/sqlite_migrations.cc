@@ -103,6 +103,8 @@ CREATE TABLE Delivery (
 CREATE INDEX Delivery_due ON Delivery(status, nextAttemptAt);
 CREATE INDEX Delivery_createdAt ON Delivery(createdAt, id);
 CREATE INDEX Delivery_endpoint ON Delivery(endpointId, createdAt);
+-- The claim and NextDue: per endpoint, its due rows in time order.
+CREATE INDEX Delivery_endpoint_due ON Delivery(endpointId, status, nextAttemptAt);
 CREATE INDEX Delivery_assessment ON Delivery(assessmentId);
 -- Every attempt; series counts manual retries (each starts again at number 1).
 CREATE TABLE DeliveryAttempt (

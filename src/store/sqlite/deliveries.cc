@@ -60,59 +60,72 @@ StatusOr<DeliveryRecord> SelectById(Conn& conn, const std::string& id) {
 }
 
 StatusOr<std::vector<ClaimedDelivery>> ClaimIn(Conn& conn, const ClaimRequest& r) {
-  // Due rows of enabled endpoints, at most (per_endpoint_limit - already delivering) per
-  // endpoint, oldest due first. A `delivering` row with an expired lease counts as due (its
-  // worker died) and not as busy.
-  static const std::string kSql = std::string(R"sql(
-WITH busy AS (
-  SELECT endpointId, count(*) AS n FROM Delivery
-  WHERE status = 'delivering' AND leaseUntil > ?1 GROUP BY endpointId),
-due AS (
-  SELECT d.id, d.endpointId,
-         CASE d.status WHEN 'pending' THEN d.nextAttemptAt ELSE d.leaseUntil END AS dueAt,
-         row_number() OVER (PARTITION BY d.endpointId
-                            ORDER BY CASE d.status WHEN 'pending' THEN d.nextAttemptAt
-                                     ELSE d.leaseUntil END, d.id) AS rn
-  FROM Delivery d JOIN Endpoint e ON e.id = d.endpointId AND e.enabled = 1
-  WHERE (d.status = 'pending' AND d.nextAttemptAt <= ?1)
-     OR (d.status = 'delivering' AND d.leaseUntil <= ?1)),
-chosen AS (
-  SELECT due.id FROM due LEFT JOIN busy ON busy.endpointId = due.endpointId
-  WHERE due.rn <= ?2 - coalesce(busy.n, 0)
-  ORDER BY due.dueAt, due.id LIMIT ?3)
-UPDATE Delivery SET status = 'delivering', claimedBy = ?4, leaseUntil = ?5, updatedAt = ?1
-WHERE id IN (SELECT id FROM chosen)
-RETURNING )sql") + kColumns;
-  auto stmt = conn.Cached(kSql.c_str());
-  if (!stmt.ok()) return stmt.status();
-  std::vector<ClaimedDelivery> out;
+  // Endpoint by endpoint (in random order, so none is always served last when the global limit
+  // is reached): its free slots are per_endpoint_limit minus its unexpired `delivering` rows,
+  // filled with its oldest due rows - `delivering` ones whose lease ended (their worker died)
+  // first, then pending ones. Each look-up is an index range on (endpointId, status, ...), so
+  // a claim costs O(endpoints * log(queue)), not a scan of the backlog.
+  const std::string now = FormatIsoMillis(r.now);
+  struct Target {
+    std::string id, url, secret;
+    int free;
+  };
+  std::vector<Target> targets;
   {
+    static constexpr const char* kSql =
+        "SELECT e.id, e.url, e.secret, (SELECT count(*) FROM Delivery d WHERE d.endpointId = e.id "
+        "AND d.status = 'delivering' AND d.leaseUntil > ?1) FROM Endpoint e WHERE e.enabled = 1 "
+        "ORDER BY random()";
+    auto stmt = conn.Cached(kSql);
+    if (!stmt.ok()) return stmt.status();
     StmtScope s(**stmt);
-    s->Bind(1, FormatIsoMillis(r.now)).Bind(2, r.per_endpoint_limit).Bind(3, r.limit);
-    s->Bind(4, r.worker).Bind(5, FormatIsoMillis(r.now + r.lease));
+    s->Bind(1, now);
     int rc;
     while ((rc = s->Step()) == SQLITE_ROW) {
+      const int free = r.per_endpoint_limit - static_cast<int>(s->Int(3));
+      if (free > 0) targets.push_back({s->Text(0), s->Text(1), s->Text(2), free});
+    }
+    if (rc != SQLITE_DONE) return conn.Error("claim: endpoints");
+  }
+  static constexpr const char* kDue =
+      "SELECT id FROM (SELECT id, 0 AS k, leaseUntil AS t FROM Delivery WHERE endpointId = ?1 "
+      "AND status = 'delivering' AND leaseUntil <= ?2 "
+      "UNION ALL SELECT id, 1, nextAttemptAt FROM (SELECT id, nextAttemptAt FROM Delivery "
+      "WHERE endpointId = ?1 AND status = 'pending' AND nextAttemptAt <= ?2 "
+      "ORDER BY nextAttemptAt LIMIT ?3)) ORDER BY k, t, id LIMIT ?3";
+  static const std::string kClaim = std::string(
+      "UPDATE Delivery SET status = 'delivering', claimedBy = ?1, leaseUntil = ?2, updatedAt = ?3 "
+      "WHERE id = ?4 RETURNING ") + kColumns;
+  const std::string lease_until = FormatIsoMillis(r.now + r.lease);
+  std::vector<ClaimedDelivery> out;
+  for (const auto& t : targets) {
+    const int room = std::min(t.free, r.limit - static_cast<int>(out.size()));
+    if (room <= 0) break;
+    std::vector<std::string> ids;
+    {
+      auto stmt = conn.Cached(kDue);
+      if (!stmt.ok()) return stmt.status();
+      StmtScope s(**stmt);
+      s->Bind(1, t.id).Bind(2, now).Bind(3, room);
+      int rc;
+      while ((rc = s->Step()) == SQLITE_ROW) ids.push_back(s->Text(0));
+      if (rc != SQLITE_DONE) return conn.Error("claim: due deliveries");
+    }
+    for (const auto& id : ids) {
+      auto stmt = conn.Cached(kClaim.c_str());
+      if (!stmt.ok()) return stmt.status();
+      StmtScope s(**stmt);
+      s->Bind(1, r.worker).Bind(2, lease_until).Bind(3, now).Bind(4, id);
+      if (s->Step() != SQLITE_ROW) return conn.Error("claim Delivery");
       ClaimedDelivery c;
       c.delivery = ReadRow(*s);
       c.delivery.status = DeliveryStatus::kDelivering;
       c.attempt_number = c.delivery.attempts + 1;
+      c.url = t.url;
+      c.secret = t.secret;
+      if (s->Step() != SQLITE_DONE) return conn.Error("claim Delivery");
       out.push_back(std::move(c));
     }
-    if (rc != SQLITE_DONE) return conn.Error("claim Delivery");
-  }
-  std::map<std::string, std::pair<std::string, std::string>> endpoints;  // id -> url, secret
-  for (auto& c : out) {
-    auto it = endpoints.find(c.delivery.endpoint_id);
-    if (it == endpoints.end()) {
-      auto ep = conn.Cached("SELECT url, secret FROM Endpoint WHERE id = ?1");
-      if (!ep.ok()) return ep.status();
-      StmtScope s(**ep);
-      s->Bind(1, c.delivery.endpoint_id);
-      if (s->Step() != SQLITE_ROW) return conn.Error("select Endpoint for claim");
-      it = endpoints.emplace(c.delivery.endpoint_id, std::make_pair(s->Text(0), s->Text(1))).first;
-    }
-    c.url = it->second.first;
-    c.secret = it->second.second;
   }
   return out;
 }
@@ -226,10 +239,11 @@ void SqliteDeliveries::RecordAttempts(std::vector<AttemptResult> results, Callba
 void SqliteDeliveries::NextDue(Callback<std::optional<SysTime>> done) {
   readers_.Submit([done = std::move(done)](Conn* conn, const Status& st) {
     if (conn == nullptr) return done(st);
+    // Per enabled endpoint, each an index look-up: a backlog is never scanned.
     static constexpr const char* kSql =
         "SELECT min(t) FROM ("
-        "SELECT min(d.nextAttemptAt) AS t FROM Delivery d JOIN Endpoint e "
-        "ON e.id = d.endpointId AND e.enabled = 1 WHERE d.status = 'pending' "
+        "SELECT (SELECT min(d.nextAttemptAt) FROM Delivery d WHERE d.endpointId = e.id "
+        "AND d.status = 'pending') AS t FROM Endpoint e WHERE e.enabled = 1 "
         "UNION ALL SELECT min(leaseUntil) FROM Delivery WHERE status = 'delivering')";
     auto stmt = conn->Cached(kSql);
     if (!stmt.ok()) return done(stmt.status());

@@ -1,0 +1,73 @@
+"""Delivery throughput against the benchmark sink (run by hand, not by pytest):
+
+    node /work/shared/bench/sink/sink.js &     # PORT=18090 SINK_SECRET=bench-secret
+    HOOKLINE_BIN=build/hookline python3 tests/integration/bench_delivery.py 1000 [FAIL_RATE]
+
+Queues N render.completed deliveries directly in a fresh SQLite database (so rendering is not
+what is measured), starts hookline, and times until the sink has acknowledged all N. Prints
+deliveries/s, attempts per delivery and the sink's duplicate count (must be 0 without crashes).
+"""
+import json
+import os
+import sqlite3
+import sys
+import tempfile
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(__file__))
+from conftest import Hookline  # noqa: E402
+
+SINK = os.environ.get("SINK_URL", "http://127.0.0.1:18090")
+SECRET = os.environ.get("SINK_SECRET", "bench-secret")
+
+
+def sink(method, path="/stats"):
+    req = urllib.request.Request(SINK + path, method=method)
+    with urllib.request.urlopen(req, timeout=5) as r:
+        return json.loads(r.read() or b"{}")
+
+
+def main():
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    with tempfile.TemporaryDirectory(prefix="hookline-bench-") as wd:
+        h = Hookline(wd, env={"HOOKLINE_RETRY_BASE_MS": "200", "HOOKLINE_RETRY_FACTOR": "2",
+                              "HOOKLINE_ACCESS_LOG": "0", "HOOKLINE_LOG_LEVEL": "warn"})
+        h.start()
+        h.stop()  # migrated, empty
+        now = "2026-01-01T00:00:00.000Z"
+        with sqlite3.connect(h.db_path) as db:
+            db.execute("INSERT INTO Endpoint VALUES('ep_sink', ?, ?, '[\"render.completed\"]', 1, "
+                       "'sink', ?, ?)", (SINK + "/hook", SECRET, now, now))
+            rows = []
+            for i in range(n):
+                aid = f"FR-20260101-{i:06d}"
+                body = ('{"event":"render.completed","assessment_id":"%s","status":"completed",'
+                        '"timestamp":"2026-01-01T00:00:00.000Z"}' % aid).encode()
+                rows.append((f"dlv_{i:08d}", aid, f"{aid}:render.completed", body, now, now, now))
+            db.executemany("INSERT INTO Delivery(id, endpointId, event, assessmentId, webhookId, "
+                           "body, status, nextAttemptAt, createdAt, updatedAt) VALUES(?, 'ep_sink', "
+                           "'render.completed', ?, ?, ?, 'pending', ?, ?, ?)", rows)
+        sink("DELETE")
+        t0 = time.time()
+        h.start()
+        while True:
+            s = sink("GET")
+            if s["ok"] >= n:
+                break
+            if time.time() - t0 > 600:
+                raise SystemExit(f"timed out: {s}")
+            time.sleep(0.05)
+        elapsed = time.time() - t0
+        time.sleep(0.5)
+        s = sink("GET")
+        delivered = h.query("SELECT count(*) AS n FROM Delivery WHERE status = 'delivered'")[0]["n"]
+        h.stop()
+        print(f"queued={n} delivered={delivered} seconds={elapsed:.2f} "
+              f"deliveries_per_s={n / elapsed:.0f} attempts_per_delivery={s['received'] / n:.2f} "
+              f"duplicates={s['duplicates']} bad_signature={s['bad_signature']} "
+              f"failed_on_purpose={s['failed_on_purpose']}")
+
+
+if __name__ == "__main__":
+    main()
