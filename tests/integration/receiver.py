@@ -5,6 +5,7 @@ per request, then `default` forever:
   200, 500, 429, ...  answer that status
   "hang"              read the request, then answer nothing for `hang_seconds`
   "close"             read the request, then close the connection without a byte
+  {"status": 429, "headers": {...}, "body": b"..."}   a full answer
 Receiver(port=...) binds a given port (a test may start it late: connection refused first).
 """
 import http.server
@@ -46,9 +47,15 @@ class Receiver:
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
                 payload = b'{"received":true}'
-                self.send_response(int(action))
+                status, extra = action, {}
+                if isinstance(action, dict):
+                    status, extra = action["status"], action.get("headers", {})
+                    payload = action.get("body", payload)
+                self.send_response(int(status))
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
+                for k, v in extra.items():
+                    self.send_header(k, v)
                 self.end_headers()
                 self.wfile.write(payload)
 

@@ -130,6 +130,21 @@ def test_always_500_exactly_max_attempts_then_failed_and_manual_retry(start_hook
     rx.close()
 
 
+def test_retry_after_on_429_is_honoured_and_the_snippet_is_capped(start_hookline):
+    big = b"x" * 100_000  # a receiver cannot make us keep (or show) megabytes
+    rx = Receiver(script=[{"status": 429, "headers": {"Retry-After": "1"}, "body": big}, 200])
+    h = start_hookline(env=FAST)
+    create_endpoint(h, rx.url)
+    aid = create_assessment(h)
+    wait_delivery(h, aid, "delivered")
+    first, second = rx.requests
+    assert second["at"] - first["at"] >= 0.95  # Retry-After: 1 beats the 50 ms backoff
+    one = attempts_of(h, aid)
+    assert one["attempts"][0]["http_status"] == 429
+    assert 0 < len(one["attempts"][0]["response_snippet"]) <= 1024
+    rx.close()
+
+
 def test_hanging_receiver_times_out_and_is_retried(start_hookline):
     rx = Receiver(script=["hang", 200], hang_seconds=3)
     h = start_hookline(env=FAST)
