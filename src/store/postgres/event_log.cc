@@ -4,6 +4,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "core/metrics.h"
 #include "core/time_format.h"
 
 namespace hookline::store::postgres {
@@ -80,6 +81,8 @@ Status EventInsertJob::Execute(Conn& conn) {
 
 void EventInsertJob::Complete(const Status& status) {
   if (!status.ok()) return done_(status);
+  ++(outcome_ == InsertOutcome::kInserted ? Metrics::Get().events_inserted
+                                          : Metrics::Get().events_duplicate);
   done_(outcome_);
 }
 
@@ -93,8 +96,9 @@ StatusOr<InsertOutcome> PgEventLog::InsertIn(Conn& conn, const EventRecord& e) {
   p.Add(FormatIsoMillis(e.created_at));
   auto res = conn.Prepared("event_insert_one", kInsertOne, p);
   if (!res.ok()) return res.status();
-  return std::string_view(PQcmdTuples(res->get())) == "1" ? InsertOutcome::kInserted
-                                                          : InsertOutcome::kDuplicate;
+  const bool inserted = std::string_view(PQcmdTuples(res->get())) == "1";
+  ++(inserted ? Metrics::Get().events_inserted : Metrics::Get().events_duplicate);
+  return inserted ? InsertOutcome::kInserted : InsertOutcome::kDuplicate;
 }
 
 EventRecord PgEventLog::ReadRow(const PGresult* res, int row, int c) {

@@ -2,6 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
+#include "core/metrics.h"
+
 #include "store/postgres/event_log.h"
 
 namespace hookline::store::postgres {
@@ -55,6 +59,8 @@ void Writer::Loop(int /*index*/) {
 }
 
 void Writer::RunBatch(ConnSlot& slot, Batch& batch) {
+  auto& metrics = Metrics::Get();
+  const auto t0 = std::chrono::steady_clock::now();
   auto conn = slot.Get();
   bool commit_sent = false;
   Status st = conn.ok() ? RunInTransaction(**conn, batch, 0, batch.size(), &commit_sent)
@@ -66,7 +72,12 @@ void Writer::RunBatch(ConnSlot& slot, Batch& batch) {
     conn = slot.Get();
     if (conn.ok()) st = RunInTransaction(**conn, batch, 0, batch.size(), &commit_sent);
   }
+  metrics.store_commit_micros += std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::steady_clock::now() - t0)
+                                     .count();
   if (st.ok()) {
+    ++metrics.store_transactions;
+    metrics.store_jobs += batch.size();
     for (auto& job : batch) job->Complete(st);
     return;
   }
@@ -79,6 +90,7 @@ void Writer::RunBatch(ConnSlot& slot, Batch& batch) {
       spdlog::error("store write of {} job(s) failed: {}", batch.size(), st.message());
     }
     if (conn.ok() && !(*conn)->Alive()) slot.Drop();
+    metrics.store_failures += batch.size();
     for (auto& job : batch) job->Complete(st);
     return;
   }
@@ -86,7 +98,13 @@ void Writer::RunBatch(ConnSlot& slot, Batch& batch) {
   spdlog::warn("store batch of {} failed ({}); retrying one by one", batch.size(), st.message());
   for (size_t i = 0; i < batch.size(); ++i) {
     Status one = RunInTransaction(**conn, batch, i, i + 1, &commit_sent);
-    if (!one.ok()) spdlog::warn("store write failed: {}", one.message());
+    if (!one.ok()) {
+      spdlog::warn("store write failed: {}", one.message());
+      ++metrics.store_failures;
+    } else {
+      ++metrics.store_transactions;
+      ++metrics.store_jobs;
+    }
     batch[i]->Complete(one);
   }
 }
