@@ -65,9 +65,10 @@ DeliveryWorker::DeliveryWorker(store::DeliveryStore& store, const Clock& clock, 
       random_(random),
       options_(std::move(options)),
       worker_(options_.worker_id + "/delivery"),
-      // Long enough that a live attempt never loses its claim: the attempt itself is bounded
-      // by the timeout, recording it by the store.
-      lease_(options_.timeout * 2 + std::chrono::seconds(10)),
+      // Long enough that a live attempt never loses its claim (the attempt is bounded by the
+      // timeout; recording it takes a commit), short enough that after a crash the attempts
+      // that were in flight are sent again soon: 2 x timeout + 5 s (25 s by default).
+      lease_(options_.timeout * 2 + std::chrono::seconds(5)),
       work_(asio::make_work_guard(ioc_)),
       io_thread_([this] { ioc_.run(); }) {
   HttpClientOptions client_options;

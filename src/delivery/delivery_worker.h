@@ -18,7 +18,8 @@
 // Retry-After on 429/503), until max_attempts, then the delivery is failed.
 //
 // At-least-once: a crash between a send and the commit of its result leaves the row
-// `delivering`; when its lease ends it is sent again with the same X-Webhook-Attempt. So a
+// `delivering`; when its lease ends (2 x timeout + 5 s after the claim) it is sent again with
+// the same X-Webhook-Attempt, by this process after a restart or by another instance. So a
 // receiver may see one attempt twice, and dedupes on X-Webhook-Id.
 //
 // Wake-ups: Notify() (new work queued: a render completed, a manual retry) wakes the scheduler

@@ -207,6 +207,29 @@ def test_sigkill_between_attempts_delivers_after_restart_exactly_once(start_hook
     rx.close()
 
 
+def test_sigkill_between_send_and_record_resends_once_with_the_same_webhook_id(start_hookline):
+    """At-least-once: the receiver got attempt 1 but hookline died before recording it. After
+    the claim's lease ends (2 x timeout + 5 s) the restarted hookline sends it again - the
+    same X-Webhook-Id and bytes, so the receiver can dedupe - and then never again."""
+    rx = Receiver(script=["hang"], default=200, hang_seconds=3)
+    h = start_hookline(env=FAST)
+    create_endpoint(h, rx.url)
+    aid = create_assessment(h)
+    rx.wait_for(1)
+    h.kill()  # the attempt is in flight: sent, not recorded
+    assert h.query("SELECT status FROM Delivery")[0]["status"] == "delivering"
+    h2 = start_hookline(env=FAST, port=h.port)
+    wait_delivery(h2, aid, "delivered", timeout=20)
+    time.sleep(0.5)
+    first, second = rx.requests
+    assert first["headers"]["x-webhook-id"] == second["headers"]["x-webhook-id"]
+    assert first["body"] == second["body"]
+    assert second["headers"]["x-webhook-attempt"] == "1"  # that attempt was never recorded
+    assert second["at"] - first["at"] >= 5
+    assert [r["answer"] for r in rx.requests].count(200) == 1
+    rx.close()
+
+
 def test_render_completed_is_queued_once_per_enabled_subscribed_endpoint(start_hookline):
     a, b, off = Receiver(), Receiver(), Receiver()
     h = start_hookline(env=FAST)
