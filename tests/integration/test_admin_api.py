@@ -7,6 +7,9 @@ import pytest
 
 from conftest import ADMIN_TOKEN
 
+# Every case on both database backends (conftest.py `backend`).
+pytestmark = pytest.mark.usefixtures("backend")
+
 
 def post_event(h, type_="page_view", aid="v1", lead_id=None, eid=None):
     body = {"id": eid or uuid.uuid4().hex, "type": type_, "anonymous_id": aid}

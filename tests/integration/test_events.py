@@ -5,6 +5,9 @@ import uuid
 import pytest
 import requests
 
+# Every case on both database backends (conftest.py `backend`).
+pytestmark = pytest.mark.usefixtures("backend")
+
 
 def event(**kw):
     body = {"id": str(uuid.uuid4()), "type": "page_view", "anonymous_id": "visitor-1"}

@@ -8,6 +8,9 @@ import requests
 
 from conftest import ADMIN_TOKEN
 
+# Every case on both database backends (conftest.py `backend`).
+pytestmark = pytest.mark.usefixtures("backend")
+
 GOOD = {"name": "Ada Lovelace", "email": "ada@example.com", "company": "Analytical Engines"}
 
 
