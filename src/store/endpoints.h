@@ -3,8 +3,8 @@
 // enabled flag). The secret is stored as given (it is needed to sign); api/ shows it only on
 // creation and rotation, never in a list or a GET.
 //
-// Deleting an endpoint keeps its delivery history and fails its pending deliveries ("endpoint
-// deleted") in the same transaction. Disabling one pauses its deliveries: they stay pending
+// Deleting an endpoint keeps its delivery history and fails its pending and in-flight
+// deliveries ("endpoint deleted") in the same transaction. Disabling one pauses its deliveries: they stay pending
 // and are not claimed until it is enabled again.
 //
 // All methods are thread-safe and asynchronous (store/callback.h); writes answer after commit.

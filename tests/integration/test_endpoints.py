@@ -143,3 +143,18 @@ def test_disabled_endpoint_pauses_and_deleted_endpoint_fails_pending(start_hookl
     r = h.admin("POST", "/api/deliveries/dlv_manual/retry")
     assert r.status_code == 422 and "deleted" in r.json()["error"]
     rx.close()
+
+
+def test_deleting_an_endpoint_fails_its_delivery_in_flight(start_hookline):
+    rx = Receiver(default="hang", hang_seconds=3)
+    h = start_hookline(env={**FAST, "HOOKLINE_DELIVERY_TIMEOUT_MS": "1000"})
+    ep = create_endpoint(h, rx.url)
+    create_assessment(h)
+    rx.wait_for(1)
+    assert h.admin("DELETE", f"/api/endpoints/{ep['id']}").status_code == 204
+    time.sleep(1.5)  # the attempt times out; its result must not revive the delivery
+    [row] = h.query("SELECT status, lastError, claimedBy FROM Delivery")
+    assert row["status"] == "failed" and row["lastError"] == "endpoint deleted"
+    assert row["claimedBy"] is None
+    assert rx.count() == 1
+    rx.close()

@@ -85,10 +85,12 @@ StatusOr<bool> DeleteIn(Conn& conn, const std::string& id, SysTime now) {
     if (conn.Changes() == 0) return Status::NotFound("endpoint not found");
   }
   // Its queued deliveries can never be sent now: fail them so the queue does not keep them.
-  // A `delivering` one finishes its attempt; its result is then recorded as usual.
+  // One in flight is failed too (its claim ends here, so the worker's result is fenced out):
+  // recorded as pending it would wait forever for an endpoint that is gone.
   static constexpr const char* kSql =
-      "UPDATE Delivery SET status = 'failed', nextAttemptAt = NULL, "
-      "lastError = 'endpoint deleted', updatedAt = ?1 WHERE endpointId = ?2 AND status = 'pending'";
+      "UPDATE Delivery SET status = 'failed', nextAttemptAt = NULL, claimedBy = NULL, "
+      "leaseUntil = NULL, lastError = 'endpoint deleted', updatedAt = ?1 "
+      "WHERE endpointId = ?2 AND status IN ('pending', 'delivering')";
   auto stmt = conn.Cached(kSql);
   if (!stmt.ok()) return stmt.status();
   StmtScope s(**stmt);
