@@ -42,8 +42,8 @@ using SteadyClock = std::chrono::steady_clock;
 
 // Past the snippet, a body is read and thrown away up to this many bytes so the connection
 // can be reused; a larger one costs us a new connection rather than bandwidth.
-constexpr size_t kMaxDrainBytes = 64 * 1024;
-constexpr size_t kReadChunk = 8 * 1024;
+constexpr size_t kMaxDrainBytes = size_t{64} * 1024;
+constexpr size_t kReadChunk = size_t{8} * 1024;
 constexpr uint32_t kMaxResponseHeaderBytes = 16 * 1024;
 // 1xx responses before the final one; a server sending endless 100s is broken.
 constexpr int kMaxInterimResponses = 4;
@@ -445,7 +445,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void StaleOrFail(const char* what, beast::error_code ec) {
     if (reused_ && ec != beast::error::timeout && !attempt_->finished() && !attempt_->Expired()) {
       Close();
-      impl_->Reconnect(std::move(attempt_));
+      impl_->Reconnect(attempt_);
+      attempt_.reset();
       return;
     }
     Fail(what + ec.message());
@@ -510,11 +511,13 @@ HttpClient::Impl::Impl(asio::io_context& ioc, HttpClientOptions options)
 
 void HttpClient::Impl::Post(PostRequest request, std::function<void(PostResult)> done) {
   auto parsed = ParseEndpointUrl(request.url);
+  const bool url_ok = parsed.ok();
+  std::string url_error = url_ok ? std::string() : parsed.status().message();
   in_flight_->fetch_add(1);
   auto attempt = std::make_shared<Attempt>(ioc_, std::move(request),
-                                           parsed.ok() ? std::move(parsed).value() : ParsedUrl{},
+                                           url_ok ? std::move(parsed).value() : ParsedUrl{},
                                            std::move(done), in_flight_);
-  if (!parsed.ok()) return attempt->Finish(ErrorResult(parsed.status().message()));
+  if (!url_ok) return attempt->Finish(ErrorResult(std::move(url_error)));
   // Never echo the offending header: it may carry a signature.
   if (!ValidHeaders(attempt->request().headers)) {
     return attempt->Finish(ErrorResult("invalid request header"));

@@ -69,7 +69,7 @@ bool V6HasPrefix(const V6Bytes& b, std::initializer_list<uint8_t> prefix_bytes, 
   std::copy(prefix_bytes.begin(), prefix_bytes.end(), p.begin());
   for (int bit = 0; bit < prefix_bits; bit += 8) {
     const int take = std::min(8, prefix_bits - bit);
-    const uint8_t mask = static_cast<uint8_t>(0xFF << (8 - take));
+    const auto mask = static_cast<uint8_t>(0xFF << (8 - take));
     if ((b[bit / 8] & mask) != (p[bit / 8] & mask)) return false;
   }
   return true;

@@ -360,7 +360,7 @@ TEST_F(HttpClientTest, ConnectionRefusedIsAnError) {
 }
 
 TEST_F(HttpClientTest, LargeResponseIsCappedAndConnectionClosed) {
-  std::string big(100 * 1024, 'x');
+  std::string big(size_t{100} * 1024, 'x');
   for (size_t i = 0; i < big.size(); i += 100) big[i] = static_cast<char>('a' + (i / 100) % 26);
   TestServer server([&big](const Received& r) {
     Reply reply;
@@ -383,7 +383,7 @@ TEST_F(HttpClientTest, LargeResponseIsCappedAndConnectionClosed) {
 }
 
 TEST_F(HttpClientTest, ModerateResponseIsDrainedAndConnectionReused) {
-  const std::string body(10 * 1024, 'y');
+  const std::string body(size_t{10} * 1024, 'y');
   TestServer server([&body](const Received&) {
     Reply reply;
     reply.body = body;
@@ -418,8 +418,10 @@ TEST_F(HttpClientTest, FiftyConcurrentPostsAllComplete) {
   options.max_connections_per_host = 4;
   auto& client = Client(options);
   std::vector<std::future<PostResult>> results;
-  for (int i = 0; i < 50; ++i)
+  results.reserve(50);
+  for (int i = 0; i < 50; ++i) {
     results.push_back(PostAsync(Request(server.Url(), std::to_string(i))));
+  }
   for (auto& f : results) {
     const PostResult r = f.get();
     EXPECT_EQ(r.http_status, 200) << r.error;
@@ -437,8 +439,10 @@ TEST_F(HttpClientTest, OverTheLimitRequestsWaitInFifoOrder) {
   options.max_connections_per_host = 1;
   Client(options);
   std::vector<std::future<PostResult>> results;
-  for (int i = 0; i < 5; ++i)
+  results.reserve(5);
+  for (int i = 0; i < 5; ++i) {
     results.push_back(PostAsync(Request(server.Url(), std::to_string(i))));
+  }
   for (auto& f : results) EXPECT_EQ(f.get().http_status, 200);
   EXPECT_EQ(server.accepted(), 1);
   const auto received = server.received();
