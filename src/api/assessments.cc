@@ -62,13 +62,15 @@ std::optional<http::Response> ReadAssessment(const boost::json::object& body,
   for (const auto& [key, value] : answers->get_object()) {
     const std::string field = "answers." + std::string(key);
     if (report::FindQuestion(key) == nullptr) {
-      return FieldError(field, field + " is not a known question id (see "
-                                       "GET /api/assessments/questions)");
+      return FieldError(field, field +
+                                   " is not a known question id (see "
+                                   "GET /api/assessments/questions)");
     }
     if (value.is_null()) continue;  // explicitly unanswered
     const auto score = value.is_int64() ? value.get_int64()
-                       : value.is_uint64() ? static_cast<int64_t>(std::min<uint64_t>(value.get_uint64(), 1000))
-                                           : int64_t{-1};
+                       : value.is_uint64()
+                           ? static_cast<int64_t>(std::min<uint64_t>(value.get_uint64(), 1000))
+                           : int64_t{-1};
     if (score < report::kMinScore || score > report::kMaxScore) {
       return FieldError(field, field + " must be an integer from 1 to 5");
     }
@@ -91,12 +93,12 @@ boost::json::object AssessmentJson(const store::AssessmentRecord& a) {
   for (const auto& [k, v] : a.answers) answers[k] = v;
   o["answers"] = std::move(answers);
   o["error"] = a.error ? boost::json::value(*a.error) : nullptr;
-  o["report_url"] = a.has_report
-                        ? boost::json::value("/api/assessments/" + a.id + "/report.pdf")
-                        : nullptr;
+  o["report_url"] =
+      a.has_report ? boost::json::value("/api/assessments/" + a.id + "/report.pdf") : nullptr;
   o["created_at"] = FormatIsoMillis(a.created_at);
   o["updated_at"] = FormatIsoMillis(a.updated_at);
-  o["completed_at"] = a.completed_at ? boost::json::value(FormatIsoMillis(*a.completed_at)) : nullptr;
+  o["completed_at"] =
+      a.completed_at ? boost::json::value(FormatIsoMillis(*a.completed_at)) : nullptr;
   return o;
 }
 
@@ -104,8 +106,11 @@ std::string QuestionsJson() {
   boost::json::object o;
   boost::json::array questions;
   for (const auto& q : report::Questions()) {
-    questions.push_back({{"id", q.id}, {"category", q.category}, {"text", q.text},
-                         {"low", q.low}, {"high", q.high}});
+    questions.push_back({{"id", q.id},
+                         {"category", q.category},
+                         {"text", q.text},
+                         {"low", q.low},
+                         {"high", q.high}});
   }
   boost::json::array categories;
   for (auto c : report::Categories()) {
@@ -145,44 +150,41 @@ void Create(ApiContext& ctx, const http::Request& req, http::Reply reply) {
 void RegisterAssessments(http::Router& router, ApiContext& ctx) {
   // Static data: serialized once.
   const auto questions = std::make_shared<const std::string>(QuestionsJson());
-  router.Add(http::Method::kGet, "/api/assessments/questions",
-             [questions](const http::Request&, http::Reply reply) {
-               reply(http::Response::Json(200, *questions)
-                         .With("Cache-Control", "public, max-age=300"));
-             });
+  router.Add(
+      http::Method::kGet, "/api/assessments/questions",
+      [questions](const http::Request&, http::Reply reply) {
+        reply(http::Response::Json(200, *questions).With("Cache-Control", "public, max-age=300"));
+      });
   const auto admin = NoStoreGuard(AdminGuard(ctx.admin_token));
-  router.Add(
-      http::Method::kPost, "/api/assessments",
-      [&ctx](const http::Request& req, http::Reply reply) {
-        Create(ctx, req, NoStoreReply(std::move(reply)));
-      },
-      {.guard = admin, .json_body = true, .max_body = kMaxBody});
-  router.Add(
-      http::Method::kGet, "/api/assessments/{id}",
-      [&ctx](const http::Request& req, http::Reply reply) {
-        ctx.store.assessments().Get(
-            std::string(req.Param("id")),
-            [reply = NoStoreReply(std::move(reply))](StatusOr<store::AssessmentRecord> r) {
-              if (!r.ok()) return reply(StoreErrorReply(r.status(), "get assessment"));
-              reply(http::Response::Json(200, boost::json::serialize(AssessmentJson(*r))));
-            });
-      },
-      {.guard = admin});
-  router.Add(
-      http::Method::kGet, "/api/assessments/{id}/report.pdf",
-      [&ctx](const http::Request& req, http::Reply reply) {
-        const std::string id(req.Param("id"));
-        ctx.store.assessments().Report(
-            id, [id, reply = NoStoreReply(std::move(reply))](StatusOr<std::string> r) {
-              if (!r.ok()) return reply(StoreErrorReply(r.status(), "get report"));
-              http::Response res;
-              res.content_type = "application/pdf";
-              res.body = std::move(*r);
-              res.With("Content-Disposition", "inline; filename=\"" + id + ".pdf\"");
-              reply(std::move(res));
-            });
-      },
-      {.guard = admin});
+  router.Add(http::Method::kPost, "/api/assessments",
+             [&ctx](const http::Request& req, http::Reply reply) {
+               Create(ctx, req, NoStoreReply(std::move(reply)));
+             },
+             {.guard = admin, .json_body = true, .max_body = kMaxBody});
+  router.Add(http::Method::kGet, "/api/assessments/{id}",
+             [&ctx](const http::Request& req, http::Reply reply) {
+               ctx.store.assessments().Get(
+                   std::string(req.Param("id")),
+                   [reply = NoStoreReply(std::move(reply))](StatusOr<store::AssessmentRecord> r) {
+                     if (!r.ok()) return reply(StoreErrorReply(r.status(), "get assessment"));
+                     reply(http::Response::Json(200, boost::json::serialize(AssessmentJson(*r))));
+                   });
+             },
+             {.guard = admin});
+  router.Add(http::Method::kGet, "/api/assessments/{id}/report.pdf",
+             [&ctx](const http::Request& req, http::Reply reply) {
+               const std::string id(req.Param("id"));
+               ctx.store.assessments().Report(
+                   id, [id, reply = NoStoreReply(std::move(reply))](StatusOr<std::string> r) {
+                     if (!r.ok()) return reply(StoreErrorReply(r.status(), "get report"));
+                     http::Response res;
+                     res.content_type = "application/pdf";
+                     res.body = std::move(*r);
+                     res.With("Content-Disposition", "inline; filename=\"" + id + ".pdf\"");
+                     reply(std::move(res));
+                   });
+             },
+             {.guard = admin});
 }
 
 }  // namespace hookline::api

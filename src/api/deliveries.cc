@@ -89,28 +89,26 @@ void List(ApiContext& ctx, const http::Request& req, http::Reply reply) {
 
 void RegisterDeliveries(http::Router& router, ApiContext& ctx) {
   const auto admin = NoStoreGuard(AdminGuard(ctx.admin_token));
-  router.Add(
-      http::Method::kGet, "/api/deliveries",
-      [&ctx](const http::Request& req, http::Reply reply) {
-        List(ctx, req, NoStoreReply(std::move(reply)));
-      },
-      {.guard = admin});
-  router.Add(
-      http::Method::kGet, "/api/deliveries/{id}",
-      [&ctx](const http::Request& req, http::Reply reply) {
-        ctx.store.deliveries().Get(
-            std::string(req.Param("id")),
-            [reply = NoStoreReply(std::move(reply))](StatusOr<store::DeliveryDetail> r) {
-              if (!r.ok()) return reply(StoreErrorReply(r.status(), "get delivery"));
-              boost::json::array attempts;
-              for (const auto& a : r->attempts) attempts.push_back(AttemptJson(a));
-              boost::json::object o;
-              o["delivery"] = DeliveryJson(r->delivery, true);
-              o["attempts"] = std::move(attempts);
-              reply(http::Response::Json(200, boost::json::serialize(o)));
-            });
-      },
-      {.guard = admin});
+  router.Add(http::Method::kGet, "/api/deliveries",
+             [&ctx](const http::Request& req, http::Reply reply) {
+               List(ctx, req, NoStoreReply(std::move(reply)));
+             },
+             {.guard = admin});
+  router.Add(http::Method::kGet, "/api/deliveries/{id}",
+             [&ctx](const http::Request& req, http::Reply reply) {
+               ctx.store.deliveries().Get(
+                   std::string(req.Param("id")),
+                   [reply = NoStoreReply(std::move(reply))](StatusOr<store::DeliveryDetail> r) {
+                     if (!r.ok()) return reply(StoreErrorReply(r.status(), "get delivery"));
+                     boost::json::array attempts;
+                     for (const auto& a : r->attempts) attempts.push_back(AttemptJson(a));
+                     boost::json::object o;
+                     o["delivery"] = DeliveryJson(r->delivery, true);
+                     o["attempts"] = std::move(attempts);
+                     reply(http::Response::Json(200, boost::json::serialize(o)));
+                   });
+             },
+             {.guard = admin});
   router.Add(
       http::Method::kPost, "/api/deliveries/{id}/retry",
       [&ctx](const http::Request& req, http::Reply reply) {

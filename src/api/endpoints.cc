@@ -1,7 +1,6 @@
 #include "api/endpoints.h"
 
 #include <boost/json/serialize.hpp>
-
 #include <memory>
 
 #include "api/reply.h"
@@ -120,8 +119,8 @@ void Create(ApiContext& ctx, const http::Request& req, http::Reply reply) {
     if (!s->is_string() || s->get_string().size() < kMinSecret ||
         s->get_string().size() > kMaxSecret || HasControlChars(s->get_string()) ||
         Trim(s->get_string()).size() != s->get_string().size()) {
-      return reply(FieldError("secret",
-                              "secret must be 16 to 256 characters without spaces around it"));
+      return reply(
+          FieldError("secret", "secret must be 16 to 256 characters without spaces around it"));
     }
     e.secret = std::string(s->get_string());
   } else {
@@ -131,14 +130,15 @@ void Create(ApiContext& ctx, const http::Request& req, http::Reply reply) {
   e.created_at = e.updated_at = ctx.clock.Now();
   const std::string check = e.url;
   CheckUrl(ctx, check, std::move(reply), [&ctx, e = std::move(e)](http::Reply reply) mutable {
-    ctx.store.endpoints().Create(
-        std::move(e), [reply = std::move(reply)](StatusOr<store::EndpointRecord> r) {
-          if (!r.ok()) return reply(StoreErrorReply(r.status(), "create endpoint"));
-          auto o = EndpointJson(*r);
-          o["secret"] = r->secret;  // shown this once
-          reply(http::Response::Json(201, boost::json::serialize(o))
-                    .With("Location", "/api/endpoints/" + r->id));
-        });
+    ctx.store.endpoints().Create(std::move(e),
+                                 [reply = std::move(reply)](StatusOr<store::EndpointRecord> r) {
+                                   if (!r.ok())
+                                     return reply(StoreErrorReply(r.status(), "create endpoint"));
+                                   auto o = EndpointJson(*r);
+                                   o["secret"] = r->secret;  // shown this once
+                                   reply(http::Response::Json(201, boost::json::serialize(o))
+                                             .With("Location", "/api/endpoints/" + r->id));
+                                 });
   });
 }
 
@@ -164,16 +164,17 @@ void Patch(ApiContext& ctx, const http::Request& req, http::Reply reply) {
       if (auto err = ReadDescription(value, d)) return reply(std::move(*err));
       p.description = std::move(d);
     } else if (key == "secret") {
-      return reply(FieldError("secret", "the secret changes only through "
-                                        "POST /api/endpoints/{id}/secret/rotate"));
+      return reply(FieldError("secret",
+                              "the secret changes only through "
+                              "POST /api/endpoints/{id}/secret/rotate"));
     } else {
       return reply(FieldError(key, std::string(key) + " is not a field of an endpoint"));
     }
   }
   p.now = ctx.clock.Now();
   const std::optional<std::string> new_url = p.url;  // p moves into the lambda below
-  auto update = [&ctx, id = std::string(req.Param("id")), p = std::move(p)](
-                    http::Reply reply) mutable {
+  auto update = [&ctx, id = std::string(req.Param("id")),
+                 p = std::move(p)](http::Reply reply) mutable {
     ctx.store.endpoints().Update(
         std::move(id), std::move(p), [reply = std::move(reply)](StatusOr<store::EndpointRecord> r) {
           if (!r.ok()) return reply(StoreErrorReply(r.status(), "update endpoint"));
@@ -188,72 +189,67 @@ void Patch(ApiContext& ctx, const http::Request& req, http::Reply reply) {
 
 void RegisterEndpoints(http::Router& router, ApiContext& ctx) {
   const auto admin = NoStoreGuard(AdminGuard(ctx.admin_token));
-  router.Add(
-      http::Method::kPost, "/api/endpoints",
-      [&ctx](const http::Request& req, http::Reply reply) {
-        Create(ctx, req, NoStoreReply(std::move(reply)));
-      },
-      {.guard = admin, .json_body = true, .max_body = kMaxBody});
-  router.Add(
-      http::Method::kGet, "/api/endpoints",
-      [&ctx](const http::Request&, http::Reply reply) {
-        ctx.store.endpoints().List([reply = NoStoreReply(std::move(reply))](
-                                       StatusOr<std::vector<store::EndpointRecord>> r) {
-          if (!r.ok()) return reply(StoreErrorReply(r.status(), "list endpoints"));
-          boost::json::array items;
-          for (const auto& e : *r) items.push_back(EndpointJson(e));
-          boost::json::object o;
-          o["items"] = std::move(items);
-          reply(http::Response::Json(200, boost::json::serialize(o)));
-        });
-      },
-      {.guard = admin});
-  router.Add(
-      http::Method::kGet, "/api/endpoints/{id}",
-      [&ctx](const http::Request& req, http::Reply reply) {
-        ctx.store.endpoints().Get(
-            std::string(req.Param("id")),
-            [reply = NoStoreReply(std::move(reply))](StatusOr<store::EndpointRecord> r) {
-              if (!r.ok()) return reply(StoreErrorReply(r.status(), "get endpoint"));
-              reply(http::Response::Json(200, boost::json::serialize(EndpointJson(*r))));
-            });
-      },
-      {.guard = admin});
-  router.Add(
-      http::Method::kPatch, "/api/endpoints/{id}",
-      [&ctx](const http::Request& req, http::Reply reply) {
-        Patch(ctx, req, NoStoreReply(std::move(reply)));
-      },
-      {.guard = admin, .json_body = true, .max_body = kMaxBody});
-  router.Add(
-      http::Method::kDelete, "/api/endpoints/{id}",
-      [&ctx](const http::Request& req, http::Reply reply) {
-        ctx.store.endpoints().Delete(
-            std::string(req.Param("id")), ctx.clock.Now(),
-            [reply = NoStoreReply(std::move(reply))](StatusOr<bool> r) {
-              if (!r.ok()) return reply(StoreErrorReply(r.status(), "delete endpoint"));
-              http::Response res;
-              res.status = 204;
-              reply(std::move(res));
-            });
-      },
-      {.guard = admin});
-  router.Add(
-      http::Method::kPost, "/api/endpoints/{id}/secret/rotate",
-      [&ctx](const http::Request& req, http::Reply reply) {
-        store::EndpointPatch p;
-        p.secret = ctx.random.HexBytes(kSecretBytes);
-        p.now = ctx.clock.Now();
-        ctx.store.endpoints().Update(
-            std::string(req.Param("id")), std::move(p),
-            [reply = NoStoreReply(std::move(reply))](StatusOr<store::EndpointRecord> r) {
-              if (!r.ok()) return reply(StoreErrorReply(r.status(), "rotate endpoint secret"));
-              auto o = EndpointJson(*r);
-              o["secret"] = r->secret;  // shown this once
-              reply(http::Response::Json(200, boost::json::serialize(o)));
-            });
-      },
-      {.guard = admin});
+  router.Add(http::Method::kPost, "/api/endpoints",
+             [&ctx](const http::Request& req, http::Reply reply) {
+               Create(ctx, req, NoStoreReply(std::move(reply)));
+             },
+             {.guard = admin, .json_body = true, .max_body = kMaxBody});
+  router.Add(http::Method::kGet, "/api/endpoints",
+             [&ctx](const http::Request&, http::Reply reply) {
+               ctx.store.endpoints().List([reply = NoStoreReply(std::move(reply))](
+                                              StatusOr<std::vector<store::EndpointRecord>> r) {
+                 if (!r.ok()) return reply(StoreErrorReply(r.status(), "list endpoints"));
+                 boost::json::array items;
+                 for (const auto& e : *r) items.push_back(EndpointJson(e));
+                 boost::json::object o;
+                 o["items"] = std::move(items);
+                 reply(http::Response::Json(200, boost::json::serialize(o)));
+               });
+             },
+             {.guard = admin});
+  router.Add(http::Method::kGet, "/api/endpoints/{id}",
+             [&ctx](const http::Request& req, http::Reply reply) {
+               ctx.store.endpoints().Get(
+                   std::string(req.Param("id")),
+                   [reply = NoStoreReply(std::move(reply))](StatusOr<store::EndpointRecord> r) {
+                     if (!r.ok()) return reply(StoreErrorReply(r.status(), "get endpoint"));
+                     reply(http::Response::Json(200, boost::json::serialize(EndpointJson(*r))));
+                   });
+             },
+             {.guard = admin});
+  router.Add(http::Method::kPatch, "/api/endpoints/{id}",
+             [&ctx](const http::Request& req, http::Reply reply) {
+               Patch(ctx, req, NoStoreReply(std::move(reply)));
+             },
+             {.guard = admin, .json_body = true, .max_body = kMaxBody});
+  router.Add(http::Method::kDelete, "/api/endpoints/{id}",
+             [&ctx](const http::Request& req, http::Reply reply) {
+               ctx.store.endpoints().Delete(
+                   std::string(req.Param("id")), ctx.clock.Now(),
+                   [reply = NoStoreReply(std::move(reply))](StatusOr<bool> r) {
+                     if (!r.ok()) return reply(StoreErrorReply(r.status(), "delete endpoint"));
+                     http::Response res;
+                     res.status = 204;
+                     reply(std::move(res));
+                   });
+             },
+             {.guard = admin});
+  router.Add(http::Method::kPost, "/api/endpoints/{id}/secret/rotate",
+             [&ctx](const http::Request& req, http::Reply reply) {
+               store::EndpointPatch p;
+               p.secret = ctx.random.HexBytes(kSecretBytes);
+               p.now = ctx.clock.Now();
+               ctx.store.endpoints().Update(
+                   std::string(req.Param("id")), std::move(p),
+                   [reply = NoStoreReply(std::move(reply))](StatusOr<store::EndpointRecord> r) {
+                     if (!r.ok())
+                       return reply(StoreErrorReply(r.status(), "rotate endpoint secret"));
+                     auto o = EndpointJson(*r);
+                     o["secret"] = r->secret;  // shown this once
+                     reply(http::Response::Json(200, boost::json::serialize(o)));
+                   });
+             },
+             {.guard = admin});
 }
 
 }  // namespace hookline::api

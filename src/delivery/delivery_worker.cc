@@ -1,9 +1,9 @@
 #include "delivery/delivery_worker.h"
 
-#include <boost/asio/ip/tcp.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/ip/tcp.hpp>
 #include <future>
 
 #include "delivery/url_policy.h"
@@ -28,10 +28,14 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
   const auto c = static_cast<unsigned char>(s[i]);
   size_t n = 0;
   if (c < 0x80) return 1;
-  if ((c & 0xE0) == 0xC0 && c >= 0xC2) n = 2;
-  else if ((c & 0xF0) == 0xE0) n = 3;
-  else if ((c & 0xF8) == 0xF0 && c <= 0xF4) n = 4;
-  else return 0;
+  if ((c & 0xE0) == 0xC0 && c >= 0xC2)
+    n = 2;
+  else if ((c & 0xF0) == 0xE0)
+    n = 3;
+  else if ((c & 0xF8) == 0xF0 && c <= 0xF4)
+    n = 4;
+  else
+    return 0;
   if (i + n > s.size()) return 0;
   for (size_t k = 1; k < n; ++k) {
     if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
@@ -86,7 +90,9 @@ DeliveryWorker::~DeliveryWorker() {
   if (io_thread_.joinable()) io_thread_.join();
 }
 
-void DeliveryWorker::Start() { loop_thread_ = std::thread([this] { Loop(); }); }
+void DeliveryWorker::Start() {
+  loop_thread_ = std::thread([this] { Loop(); });
+}
 
 void DeliveryWorker::Notify() {
   std::lock_guard lock(mu_);
@@ -112,8 +118,8 @@ void DeliveryWorker::Loop() {
       results_.clear();
       lock.unlock();
       const auto n = static_cast<int>(batch.size());
-      auto recorded = Wait<int>(
-          [&](auto done) { store_.RecordAttempts(std::move(batch), std::move(done)); });
+      auto recorded =
+          Wait<int>([&](auto done) { store_.RecordAttempts(std::move(batch), std::move(done)); });
       if (!recorded.ok()) {
         // The rows stay `delivering`; their leases end and they are sent again.
         spdlog::error("delivery: cannot record {} attempt results: {}", n,
@@ -152,8 +158,8 @@ void DeliveryWorker::Loop() {
         }
         for (auto& c : *claimed) Send(std::move(c));
         if (!more) {
-          auto next = Wait<std::optional<SysTime>>(
-              [&](auto done) { store_.NextDue(std::move(done)); });
+          auto next =
+              Wait<std::optional<SysTime>>([&](auto done) { store_.NextDue(std::move(done)); });
           if (next.ok()) due = *next;
         }
       }
@@ -173,9 +179,8 @@ void DeliveryWorker::Loop() {
       continue;
     }
     const auto wait = std::chrono::duration_cast<milliseconds>(next_check - clock_.Now());
-    cv_.wait_for(lock, std::clamp(wait, milliseconds(1), options_.idle_poll), [this] {
-      return stopping_ || kicked_ || !results_.empty();
-    });
+    cv_.wait_for(lock, std::clamp(wait, milliseconds(1), options_.idle_poll),
+                 [this] { return stopping_ || kicked_ || !results_.empty(); });
   }
 }
 
@@ -213,7 +218,8 @@ store::AttemptResult DeliveryWorker::Judge(const store::ClaimedDelivery& c, cons
   a.duration_ms = std::chrono::duration_cast<milliseconds>(r.duration).count();
   if (r.http_status != 0) a.http_status = r.http_status;
   if (!r.error.empty()) a.error = r.error;
-  if (!r.body_snippet.empty()) a.response_snippet = SafeSnippet(r.body_snippet, options_.max_snippet_bytes);
+  if (!r.body_snippet.empty())
+    a.response_snippet = SafeSnippet(r.body_snippet, options_.max_snippet_bytes);
 
   const bool ok = r.error.empty() && r.http_status >= 200 && r.http_status < 300;
   if (ok) {
@@ -235,8 +241,8 @@ store::AttemptResult DeliveryWorker::Judge(const store::ClaimedDelivery& c, cons
       RetryDelay(options_.policy, c.attempt_number, r.http_status, retry_after, random_);
   out.outcome = store::AttemptOutcome::kRetry;
   out.next_attempt_at = out.now + delay;
-  spdlog::info("delivery {} attempt {} to endpoint {}: {}; retry in {} ms", c.delivery.id,
-               a.number, c.delivery.endpoint_id, what, delay.count());
+  spdlog::info("delivery {} attempt {} to endpoint {}: {}; retry in {} ms", c.delivery.id, a.number,
+               c.delivery.endpoint_id, what, delay.count());
   return out;
 }
 
@@ -254,10 +260,10 @@ void DeliveryWorker::CheckEndpointUrl(std::string url, std::function<void(Status
         for (const auto& entry : rs) {
           const auto addr = entry.endpoint().address();
           if (auto kind = ForbiddenAddressKind(addr)) {
-            return done(Status::Invalid(fmt::format(
-                "url resolves to a {} address ({}); such endpoints are refused unless "
-                "HOOKLINE_ALLOW_PRIVATE_ENDPOINTS=1",
-                *kind, addr.to_string())));
+            return done(Status::Invalid(
+                fmt::format("url resolves to a {} address ({}); such endpoints are refused unless "
+                            "HOOKLINE_ALLOW_PRIVATE_ENDPOINTS=1",
+                            *kind, addr.to_string())));
           }
         }
         done(Status::Ok());

@@ -83,8 +83,7 @@ class DeliveryWorker {
  private:
   void Loop();
   void Send(store::ClaimedDelivery claimed);
-  store::AttemptResult Judge(const store::ClaimedDelivery& c, const PostResult& r,
-                             SysTime started);
+  store::AttemptResult Judge(const store::ClaimedDelivery& c, const PostResult& r, SysTime started);
 
   store::DeliveryStore& store_;
   const Clock& clock_;
@@ -103,7 +102,7 @@ class DeliveryWorker {
   std::condition_variable cv_;
   bool kicked_ = true;
   bool stopping_ = false;
-  int in_flight_ = 0;                         // claimed and not yet recorded
+  int in_flight_ = 0;                          // claimed and not yet recorded
   std::vector<store::AttemptResult> results_;  // finished, waiting to be recorded
 };
 

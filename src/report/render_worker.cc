@@ -96,8 +96,8 @@ bool RenderWorker::RenderOne(const std::string& worker) {
   if (!claimed->has_value()) return false;
   const auto& a = **claimed;
 
-  ReportInput input{a.id, a.company, a.email.value_or(""), a.stage.value_or(""), a.answers,
-                    a.created_at};
+  ReportInput input{a.id,      a.company,   a.email.value_or(""), a.stage.value_or(""),
+                    a.answers, a.created_at};
   auto pdf = RenderPdf(input);
   if (!pdf.ok()) {
     spdlog::error("assessment {}: render failed: {}", a.id, pdf.status().message());
@@ -116,8 +116,8 @@ bool RenderWorker::RenderOne(const std::string& worker) {
   done_render.event = std::string(kRenderCompleted);
   done_render.webhook_id = WebhookIdFor(a.id, kRenderCompleted);
   done_render.body = RenderCompletedBody(a.id, done_render.completed_at);
-  auto queued = Wait<int>(
-      [&](auto done) { store_.CompleteRender(std::move(done_render), std::move(done)); });
+  auto queued =
+      Wait<int>([&](auto done) { store_.CompleteRender(std::move(done_render), std::move(done)); });
   if (!queued.ok()) {
     // The row stays `rendering`; when the lease ends it is claimed and rendered again.
     spdlog::warn("assessment {}: cannot store the report: {}", a.id, queued.status().message());

@@ -4,8 +4,8 @@
 // creation and rotation, never in a list or a GET.
 //
 // Deleting an endpoint keeps its delivery history and fails its pending and in-flight
-// deliveries ("endpoint deleted") in the same transaction. Disabling one pauses its deliveries: they stay pending
-// and are not claimed until it is enabled again.
+// deliveries ("endpoint deleted") in the same transaction. Disabling one pauses its deliveries:
+// they stay pending and are not claimed until it is enabled again.
 //
 // All methods are thread-safe and asynchronous (store/callback.h); writes answer after commit.
 

@@ -27,7 +27,8 @@ class FakeQueue final : public store::DeliveryStore {
   std::mutex mu;
   std::condition_variable cv;
 
-  void ClaimDue(store::ClaimRequest r, store::Callback<std::vector<store::ClaimedDelivery>> done) override {
+  void ClaimDue(store::ClaimRequest r,
+                store::Callback<std::vector<store::ClaimedDelivery>> done) override {
     std::vector<store::ClaimedDelivery> out;
     {
       std::lock_guard lock(mu);
@@ -36,7 +37,8 @@ class FakeQueue final : public store::DeliveryStore {
     }
     done(std::move(out));
   }
-  void RecordAttempts(std::vector<store::AttemptResult> results, store::Callback<int> done) override {
+  void RecordAttempts(std::vector<store::AttemptResult> results,
+                      store::Callback<int> done) override {
     const int n = static_cast<int>(results.size());
     {
       std::lock_guard lock(mu);
@@ -45,7 +47,9 @@ class FakeQueue final : public store::DeliveryStore {
     }
     done(n);
   }
-  void NextDue(store::Callback<std::optional<SysTime>> done) override { done(std::optional<SysTime>()); }
+  void NextDue(store::Callback<std::optional<SysTime>> done) override {
+    done(std::optional<SysTime>());
+  }
   void Retry(std::string, SysTime, store::Callback<store::DeliveryRecord> done) override {
     done(Status::Internal("unused"));
   }
@@ -139,7 +143,11 @@ TEST(DeliveryWorkerTest, LastAttemptFailsTheDelivery) {
 TEST(DeliveryWorkerTest, SnippetIsCappedValidUtf8) {
   EXPECT_EQ(SafeSnippet("ok", 10), "ok");
   EXPECT_EQ(SafeSnippet("abcdef", 3), "abc");
-  EXPECT_EQ(SafeSnippet("\xff" "a", 10), "\xEF\xBF\xBD" "a");
+  EXPECT_EQ(SafeSnippet("\xff"
+                        "a",
+                        10),
+            "\xEF\xBF\xBD"
+            "a");
   EXPECT_EQ(SafeSnippet("\xD0\x96\xD0\x96", 3), "\xD0\x96");  // never half a character
 }
 

@@ -60,13 +60,16 @@ class OutboundStoreTest : public ::testing::Test {
   // Creates, claims and completes one assessment; returns its id.
   std::string Rendered(int* queued = nullptr) {
     NewAssessment a{"Acme", std::nullopt, std::nullopt, {{"team_experience", 4}}, t0_};
-    auto created = Wait<AssessmentRecord>([&](auto d) { store_->assessments().Create(a, random_, d); });
+    auto created =
+        Wait<AssessmentRecord>([&](auto d) { store_->assessments().Create(a, random_, d); });
     EXPECT_TRUE(created.ok());
     auto claimed = Wait<std::optional<AssessmentRecord>>(
         [&](auto d) { store_->assessments().ClaimNextRender("w", t0_, seconds(60), d); });
     EXPECT_TRUE(claimed.ok() && claimed->has_value());
-    CompletedRender c{(*claimed)->id, "w", "%PDF-1.4", t0_, "render.completed",
-                      (*claimed)->id + ":render.completed", "{\"body\":1}"};
+    CompletedRender c{(*claimed)->id,     "w",
+                      "%PDF-1.4",         t0_,
+                      "render.completed", (*claimed)->id + ":render.completed",
+                      "{\"body\":1}"};
     auto n = Wait<int>([&](auto d) { store_->assessments().CompleteRender(c, d); });
     EXPECT_TRUE(n.ok());
     if (queued) *queued = *n;
@@ -76,7 +79,8 @@ class OutboundStoreTest : public ::testing::Test {
   std::vector<ClaimedDelivery> Claim(const std::string& worker, SysTime now, int limit = 10,
                                      int per_endpoint = 10) {
     ClaimRequest r{worker, now, seconds(30), limit, per_endpoint};
-    auto c = Wait<std::vector<ClaimedDelivery>>([&](auto d) { store_->deliveries().ClaimDue(r, d); });
+    auto c =
+        Wait<std::vector<ClaimedDelivery>>([&](auto d) { store_->deliveries().ClaimDue(r, d); });
     EXPECT_TRUE(c.ok()) << c.status().message();
     return c.ok() ? *c : std::vector<ClaimedDelivery>{};
   }
@@ -102,15 +106,18 @@ TEST_F(OutboundStoreTest, IdsAreDatedAndDistinct) {
 
 TEST_F(OutboundStoreTest, ExpiredRenderLeaseIsClaimedAgainAndTheOldOwnerIsFenced) {
   NewAssessment a{"A", std::nullopt, std::nullopt, {{"team_experience", 1}}, t0_};
-  ASSERT_TRUE(Wait<AssessmentRecord>([&](auto d) { store_->assessments().Create(a, random_, d); }).ok());
+  ASSERT_TRUE(
+      Wait<AssessmentRecord>([&](auto d) { store_->assessments().Create(a, random_, d); }).ok());
   auto first = Wait<std::optional<AssessmentRecord>>(
       [&](auto d) { store_->assessments().ClaimNextRender("old", t0_, seconds(60), d); });
   ASSERT_TRUE(first.ok() && first->has_value());
-  auto none = Wait<std::optional<AssessmentRecord>>(
-      [&](auto d) { store_->assessments().ClaimNextRender("new", t0_ + seconds(59), seconds(60), d); });
+  auto none = Wait<std::optional<AssessmentRecord>>([&](auto d) {
+    store_->assessments().ClaimNextRender("new", t0_ + seconds(59), seconds(60), d);
+  });
   EXPECT_FALSE(none->has_value());  // the lease still holds
-  auto again = Wait<std::optional<AssessmentRecord>>(
-      [&](auto d) { store_->assessments().ClaimNextRender("new", t0_ + seconds(61), seconds(60), d); });
+  auto again = Wait<std::optional<AssessmentRecord>>([&](auto d) {
+    store_->assessments().ClaimNextRender("new", t0_ + seconds(61), seconds(60), d);
+  });
   ASSERT_TRUE(again->has_value());
   EXPECT_EQ((*again)->id, (*first)->id);
   CompletedRender stale{(*first)->id, "old", "pdf", t0_, "render.completed", "x", "{}"};
@@ -187,7 +194,8 @@ TEST_F(OutboundStoreTest, ResultsScheduleRetryFailAndDeliverAndAreFenced) {
   ASSERT_TRUE(Wait<int>([&](auto d) { store_->deliveries().RecordAttempts({failed}, d); }).ok());
   EXPECT_TRUE(Claim("w3", t0_ + seconds(1000)).empty());
 
-  auto retried = Wait<DeliveryRecord>([&](auto d) { store_->deliveries().Retry(id, t0_ + seconds(50), d); });
+  auto retried =
+      Wait<DeliveryRecord>([&](auto d) { store_->deliveries().Retry(id, t0_ + seconds(50), d); });
   ASSERT_TRUE(retried.ok());
   EXPECT_EQ(retried->series, 2);
   EXPECT_EQ(retried->attempts, 0);

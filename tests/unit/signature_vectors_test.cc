@@ -1,9 +1,9 @@
 // X-Webhook-Signature against vectors computed by OpenSSL (tests/testdata/make_signatures.sh),
 // not by our own code.
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
 #include <fstream>
 #include <iterator>
 

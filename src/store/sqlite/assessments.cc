@@ -1,8 +1,9 @@
 #include "store/sqlite/assessments.h"
 
+#include <fmt/format.h>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <fmt/format.h>
 
 #include "core/time_format.h"
 #include "store/deliveries.h"
@@ -101,11 +102,13 @@ StatusOr<AssessmentRecord> CreateIn(Conn& conn, const NewAssessment& a, Random& 
 
 StatusOr<std::optional<AssessmentRecord>> ClaimIn(Conn& conn, const std::string& worker,
                                                   SysTime now, std::chrono::milliseconds lease) {
-  static const std::string kSql = std::string(
-      "UPDATE Assessment SET status = 'rendering', claimedBy = ?1, leaseUntil = ?2, "
-      "updatedAt = ?3 WHERE id = (SELECT id FROM Assessment WHERE status = 'queued' "
-      "OR (status = 'rendering' AND leaseUntil <= ?3) ORDER BY createdAt, id LIMIT 1) "
-      "RETURNING ") + kColumns;
+  static const std::string kSql =
+      std::string(
+          "UPDATE Assessment SET status = 'rendering', claimedBy = ?1, leaseUntil = ?2, "
+          "updatedAt = ?3 WHERE id = (SELECT id FROM Assessment WHERE status = 'queued' "
+          "OR (status = 'rendering' AND leaseUntil <= ?3) ORDER BY createdAt, id LIMIT 1) "
+          "RETURNING ") +
+      kColumns;
   auto stmt = conn.Cached(kSql.c_str());
   if (!stmt.ok()) return stmt.status();
   StmtScope s(**stmt);
@@ -128,8 +131,7 @@ StatusOr<int> CompleteIn(Conn& conn, const CompletedRender& c) {
     auto stmt = conn.Cached(kSql);
     if (!stmt.ok()) return stmt.status();
     StmtScope s(**stmt);
-    sqlite3_bind_blob(s->raw(), 1, c.pdf.data(), static_cast<int>(c.pdf.size()),
-                      SQLITE_TRANSIENT);
+    sqlite3_bind_blob(s->raw(), 1, c.pdf.data(), static_cast<int>(c.pdf.size()), SQLITE_TRANSIENT);
     s->Bind(2, now).Bind(3, c.assessment_id).Bind(4, c.worker);
     if (s->Step() != SQLITE_DONE) return conn.Error("complete Assessment");
     // Nothing was written: the claim was lost (lease expired and taken over), so the new

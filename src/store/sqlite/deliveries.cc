@@ -48,7 +48,8 @@ DeliveryRecord ReadRow(Stmt& s) {
 }
 
 StatusOr<DeliveryRecord> SelectById(Conn& conn, const std::string& id) {
-  static const std::string kSql = std::string("SELECT ") + kColumns + " FROM Delivery WHERE id = ?1";
+  static const std::string kSql =
+      std::string("SELECT ") + kColumns + " FROM Delivery WHERE id = ?1";
   auto stmt = conn.Cached(kSql.c_str());
   if (!stmt.ok()) return stmt.status();
   StmtScope s(**stmt);
@@ -94,8 +95,10 @@ StatusOr<std::vector<ClaimedDelivery>> ClaimIn(Conn& conn, const ClaimRequest& r
       "WHERE endpointId = ?1 AND status = 'pending' AND nextAttemptAt <= ?2 "
       "ORDER BY nextAttemptAt LIMIT ?3)) ORDER BY k, t, id LIMIT ?3";
   static const std::string kClaim = std::string(
-      "UPDATE Delivery SET status = 'delivering', claimedBy = ?1, leaseUntil = ?2, updatedAt = ?3 "
-      "WHERE id = ?4 RETURNING ") + kColumns;
+                                        "UPDATE Delivery SET status = 'delivering', claimedBy = "
+                                        "?1, leaseUntil = ?2, updatedAt = ?3 "
+                                        "WHERE id = ?4 RETURNING ") +
+                                    kColumns;
   const std::string lease_until = FormatIsoMillis(r.now + r.lease);
   std::vector<ClaimedDelivery> out;
   for (const auto& t : targets) {

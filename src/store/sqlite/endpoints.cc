@@ -42,7 +42,8 @@ EndpointRecord ReadRow(Stmt& s) {
 }
 
 StatusOr<EndpointRecord> SelectById(Conn& conn, const std::string& id) {
-  static const std::string kSql = std::string("SELECT ") + kColumns + " FROM Endpoint WHERE id = ?1";
+  static const std::string kSql =
+      std::string("SELECT ") + kColumns + " FROM Endpoint WHERE id = ?1";
   auto stmt = conn.Cached(kSql.c_str());
   if (!stmt.ok()) return stmt.status();
   StmtScope s(**stmt);
@@ -144,11 +145,9 @@ void SqliteEndpoints::List(Callback<std::vector<EndpointRecord>> done) {
 }
 
 void SqliteEndpoints::Update(std::string id, EndpointPatch patch, Callback<EndpointRecord> done) {
-  writer_.Submit<EndpointRecord>(
-      [id = std::move(id), patch = std::move(patch)](Conn& conn) {
-        return UpdateIn(conn, id, patch);
-      },
-      std::move(done));
+  writer_.Submit<EndpointRecord>([id = std::move(id), patch = std::move(patch)](
+                                     Conn& conn) { return UpdateIn(conn, id, patch); },
+                                 std::move(done));
 }
 
 void SqliteEndpoints::Delete(std::string id, SysTime now, Callback<bool> done) {
