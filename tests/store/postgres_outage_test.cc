@@ -1,8 +1,11 @@
 // PostgreSQL only: what a server that goes away does to a running store. Calls answer
 // kUnavailable quickly (never hang, never a success), Health says so, and the store reconnects
-// by itself when the server is back. And the DSN's password never shows in an error.
+// by itself when the server is back. A value the server refuses fails its own request only.
+// And the DSN's password never shows in an error.
 
 #include <chrono>
+#include <future>
+#include <memory>
 #include <thread>
 
 #include "backends.h"
@@ -62,6 +65,30 @@ TEST_F(PostgresOutageTest, StopAnswersUnavailableFastThenRecoversWithoutReopen) 
   auto during = Insert("during");  // it was never stored, so now it is new
   ASSERT_TRUE(during.ok());
   EXPECT_EQ(*during, InsertOutcome::kInserted);
+}
+
+// jsonb refuses \u0000 (SQLite stores it): the one bad insert of a batch gets a clear
+// kInvalidArgument (422), its neighbours in the same group commit are stored.
+TEST_F(PostgresOutageTest, OneRefusedRowDoesNotFailItsBatch) {
+  std::vector<std::future<StatusOr<InsertOutcome>>> pending;
+  for (int i = 0; i < 40; ++i) {
+    auto e = Event("evt_" + std::to_string(i));
+    if (i == 17) e.payload = R"({"note":"nul \u0000 inside"})";
+    auto p = std::make_shared<std::promise<StatusOr<InsertOutcome>>>();
+    pending.push_back(p->get_future());
+    store().events().Insert(std::move(e), [p](StatusOr<InsertOutcome> r) { p->set_value(r); });
+  }
+  for (int i = 0; i < 40; ++i) {
+    auto r = pending[i].get();
+    if (i == 17) {
+      ASSERT_FALSE(r.ok());
+      EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status().message();
+      EXPECT_EQ(r.status().message().find("CONTEXT"), std::string::npos) << r.status().message();
+    } else {
+      ASSERT_TRUE(r.ok()) << i << ": " << r.status().message();
+      EXPECT_EQ(*r, InsertOutcome::kInserted);
+    }
+  }
 }
 
 TEST(PostgresOpenTest, UnreachableServerFailsFastWithoutThePassword) {
