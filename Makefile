@@ -23,15 +23,15 @@ build: deps $(BUILD_DIR)/build.ninja
 $(ASAN_DIR)/build.ninja: CMakeLists.txt
 	@cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHOOKLINE_SANITIZE=ON >/dev/null
 
-# Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Unit and store contract tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 build-asan: deps $(ASAN_DIR)/build.ninja
-	@cmake --build $(ASAN_DIR) -j$(JOBS) --target unit_tests
+	@cmake --build $(ASAN_DIR) -j$(JOBS) --target unit_tests store_tests
 
 run: build
 	./$(BUILD_DIR)/hookline serve
 
 test: test-deps build build-asan
-	@cd $(ASAN_DIR) && ctest --output-on-failure -L unit
+	@cd $(ASAN_DIR) && ctest --output-on-failure -L "unit|store"
 	@cd $(BUILD_DIR) && ctest --output-on-failure
 
 test-unit: build
