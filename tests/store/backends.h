@@ -26,8 +26,7 @@ struct SqliteBackend {
   // Returns the URL to open; `cleanup` gets what Cleanup needs.
   static std::string Create(std::string& cleanup) {
     static std::mt19937_64 rng{std::random_device{}()};
-    cleanup = (std::filesystem::temp_directory_path() /
-               ("hookline-store-" + std::to_string(rng())))
+    cleanup = (std::filesystem::temp_directory_path() / ("hookline-store-" + std::to_string(rng())))
                   .string();
     return "sqlite:" + cleanup + "/hookline.db";
   }

@@ -2,9 +2,8 @@
 // rely on (insert-or-ignore by id, exactly one kInserted under concurrency, keyset paging,
 // filters, health).
 
-#include <boost/json/parse.hpp>
-
 #include <atomic>
+#include <boost/json/parse.hpp>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -28,15 +27,17 @@ SysTime At(const char* iso) { return *ParseIso(iso); }
 EventRecord Event(std::string id, SysTime at = At("2026-01-09T05:38:01.449Z"),
                   std::string source = "payment_service", std::string type = "payment.succeeded",
                   std::optional<std::string> lead = std::nullopt) {
-  return EventRecord{std::move(id), std::move(type), std::move(source),
-                     R"({"amount":4900,"lead_id":"l1"})", std::move(lead), at};
+  return EventRecord{std::move(id),     std::move(type),
+                     std::move(source), R"({"amount":4900,"lead_id":"l1"})",
+                     std::move(lead),   at};
 }
 
 template <class B>
 class EventLogTest : public StoreTest<B> {
  protected:
   StatusOr<InsertOutcome> Insert(EventRecord e) {
-    return Call<InsertOutcome>([&](auto done) { this->store().events().Insert(std::move(e), done); });
+    return Call<InsertOutcome>(
+        [&](auto done) { this->store().events().Insert(std::move(e), done); });
   }
   StatusOr<EventPage> List(EventQuery q) {
     return Call<EventPage>([&](auto done) { this->store().events().List(std::move(q), done); });
@@ -56,8 +57,8 @@ class EventLogTest : public StoreTest<B> {
 TYPED_TEST_SUITE(EventLogTest, Backends, BackendNames);
 
 TYPED_TEST(EventLogTest, InsertThenDuplicateKeepsTheFirst) {
-  auto first = Event("evt_1", At("2026-01-09T05:38:01.449Z"), "payment_service",
-                     "payment.succeeded", "42");
+  auto first =
+      Event("evt_1", At("2026-01-09T05:38:01.449Z"), "payment_service", "payment.succeeded", "42");
   first.payload = R"({"lead_id":42,"note":"é \"quoted\" \\ back","n":[1,2.5,null,true]})";
   auto r = this->Insert(first);
   ASSERT_TRUE(r.ok()) << r.status().message();
@@ -218,11 +219,11 @@ TYPED_TEST(EventLogTest, ListFilters) {
   ASSERT_TRUE(this->Insert(Event("a", At("2026-01-01T00:00:00.000Z"), "payment_service",
                                  "payment.succeeded", "l1"))
                   .ok());
-  ASSERT_TRUE(this->Insert(Event("b", At("2026-01-02T00:00:00.000Z"), "landing", "page_view"))
-                  .ok());
-  ASSERT_TRUE(this->Insert(Event("c", At("2026-01-03T00:00:00.000Z"), "landing", "form_submit",
-                                 "l1"))
-                  .ok());
+  ASSERT_TRUE(
+      this->Insert(Event("b", At("2026-01-02T00:00:00.000Z"), "landing", "page_view")).ok());
+  ASSERT_TRUE(
+      this->Insert(Event("c", At("2026-01-03T00:00:00.000Z"), "landing", "form_submit", "l1"))
+          .ok());
   EventQuery q;
   q.source = "landing";
   EXPECT_EQ(this->AllIds(q), (std::vector<std::string>{"c", "b"}));
@@ -270,8 +271,8 @@ TYPED_TEST(EventLogTest, TwoStoresOnOneDatabaseShareIdempotency) {
   auto second = this->Open();
   ASSERT_NE(second, nullptr);
   auto r1 = this->Insert(Event("evt_shared"));
-  auto r2 = Call<InsertOutcome>(
-      [&](auto done) { second->events().Insert(Event("evt_shared"), done); });
+  auto r2 =
+      Call<InsertOutcome>([&](auto done) { second->events().Insert(Event("evt_shared"), done); });
   ASSERT_TRUE(r1.ok() && r2.ok());
   EXPECT_EQ(*r1, InsertOutcome::kInserted);
   EXPECT_EQ(*r2, InsertOutcome::kDuplicate);

@@ -29,8 +29,8 @@ LeadRecord Lead(std::string id, std::string email, SysTime at = At("2026-01-09T1
 
 EventRecord Ev(std::string id, std::string source, std::string type, std::string payload,
                std::optional<std::string> lead, SysTime at) {
-  return EventRecord{std::move(id), std::move(type), std::move(source), std::move(payload),
-                     std::move(lead), at};
+  return EventRecord{std::move(id),      std::move(type), std::move(source),
+                     std::move(payload), std::move(lead), at};
 }
 
 template <class B>
@@ -38,8 +38,7 @@ class LeadsTest : public StoreTest<B> {
  protected:
   StatusOr<CreateLeadResult> Create(LeadRecord l) {
     auto ev = Ev("lc_" + l.id, "hookline", "lead.created", "{}", std::nullopt, l.created_at);
-    return Call<CreateLeadResult>(
-        [&](auto done) { this->store().leads().Create(l, ev, done); });
+    return Call<CreateLeadResult>([&](auto done) { this->store().leads().Create(l, ev, done); });
   }
   void Insert(EventRecord e) {
     auto r = Call<InsertOutcome>([&](auto done) { this->store().events().Insert(e, done); });

@@ -54,8 +54,9 @@ class OutboundTest : public StoreTest<B> {
         [&](auto d) { this->store().assessments().ClaimNextRender("w", t0_, seconds(60), d); });
     EXPECT_TRUE(claimed.ok() && claimed->has_value()) << claimed.status().message();
     if (!claimed.ok() || !claimed->has_value()) return "";
-    CompletedRender c{(*claimed)->id, "w", Pdf(), t0_,
-                      "render.completed", (*claimed)->id + ":render.completed", "{\"body\":1}"};
+    CompletedRender c{
+        (*claimed)->id, "w", Pdf(), t0_, "render.completed", (*claimed)->id + ":render.completed",
+        "{\"body\":1}"};
     auto n = Wait<int>([&](auto d) { this->store().assessments().CompleteRender(c, d); });
     EXPECT_TRUE(n.ok()) << n.status().message();
     if (queued && n.ok()) *queued = *n;
@@ -81,7 +82,8 @@ TYPED_TEST(OutboundTest, IdsAreDatedAndDistinct) {
   std::set<std::string> ids;
   for (int i = 0; i < 50; ++i) {
     NewAssessment a{"A", std::nullopt, std::nullopt, {{"team_experience", 1}}, this->t0_};
-    auto r = Wait<AssessmentRecord>([&](auto d) { this->store().assessments().Create(a, this->random_, d); });
+    auto r = Wait<AssessmentRecord>(
+        [&](auto d) { this->store().assessments().Create(a, this->random_, d); });
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->id.substr(0, 12), "FR-20260109-");
     EXPECT_EQ(r->id.size(), 18u);
@@ -92,15 +94,20 @@ TYPED_TEST(OutboundTest, IdsAreDatedAndDistinct) {
 
 TYPED_TEST(OutboundTest, ExpiredRenderLeaseIsClaimedAgainAndTheOldOwnerIsFenced) {
   NewAssessment a{"A", std::nullopt, std::nullopt, {{"team_experience", 1}}, this->t0_};
-  ASSERT_TRUE(Wait<AssessmentRecord>([&](auto d) { this->store().assessments().Create(a, this->random_, d); }).ok());
-  auto first = Wait<std::optional<AssessmentRecord>>(
-      [&](auto d) { this->store().assessments().ClaimNextRender("old", this->t0_, seconds(60), d); });
+  ASSERT_TRUE(Wait<AssessmentRecord>([&](auto d) {
+                this->store().assessments().Create(a, this->random_, d);
+              }).ok());
+  auto first = Wait<std::optional<AssessmentRecord>>([&](auto d) {
+    this->store().assessments().ClaimNextRender("old", this->t0_, seconds(60), d);
+  });
   ASSERT_TRUE(first.ok() && first->has_value());
-  auto none = Wait<std::optional<AssessmentRecord>>(
-      [&](auto d) { this->store().assessments().ClaimNextRender("new", this->t0_ + seconds(59), seconds(60), d); });
+  auto none = Wait<std::optional<AssessmentRecord>>([&](auto d) {
+    this->store().assessments().ClaimNextRender("new", this->t0_ + seconds(59), seconds(60), d);
+  });
   EXPECT_FALSE(none->has_value());  // the lease still holds
-  auto again = Wait<std::optional<AssessmentRecord>>(
-      [&](auto d) { this->store().assessments().ClaimNextRender("new", this->t0_ + seconds(61), seconds(60), d); });
+  auto again = Wait<std::optional<AssessmentRecord>>([&](auto d) {
+    this->store().assessments().ClaimNextRender("new", this->t0_ + seconds(61), seconds(60), d);
+  });
   ASSERT_TRUE(again->has_value());
   EXPECT_EQ((*again)->id, (*first)->id);
   CompletedRender stale{(*first)->id, "old", "pdf", this->t0_, "render.completed", "x", "{}"};
@@ -174,10 +181,12 @@ TYPED_TEST(OutboundTest, ResultsScheduleRetryFailAndDeliverAndAreFenced) {
   failed.attempt.number = 2;
   failed.outcome = AttemptOutcome::kFailed;
   failed.next_attempt_at.reset();
-  ASSERT_TRUE(Wait<int>([&](auto d) { this->store().deliveries().RecordAttempts({failed}, d); }).ok());
+  ASSERT_TRUE(
+      Wait<int>([&](auto d) { this->store().deliveries().RecordAttempts({failed}, d); }).ok());
   EXPECT_TRUE(this->Claim("w3", this->t0_ + seconds(1000)).empty());
 
-  auto retried = Wait<DeliveryRecord>([&](auto d) { this->store().deliveries().Retry(id, this->t0_ + seconds(50), d); });
+  auto retried = Wait<DeliveryRecord>(
+      [&](auto d) { this->store().deliveries().Retry(id, this->t0_ + seconds(50), d); });
   ASSERT_TRUE(retried.ok());
   EXPECT_EQ(retried->series, 2);
   EXPECT_EQ(retried->attempts, 0);
@@ -191,7 +200,8 @@ TYPED_TEST(OutboundTest, ResultsScheduleRetryFailAndDeliverAndAreFenced) {
   ok.outcome = AttemptOutcome::kDelivered;
   ASSERT_TRUE(Wait<int>([&](auto d) { this->store().deliveries().RecordAttempts({ok}, d); }).ok());
   EXPECT_TRUE(this->Claim("w4", this->t0_ + seconds(100000)).empty());  // delivered: never again
-  auto again = Wait<DeliveryRecord>([&](auto d) { this->store().deliveries().Retry(id, this->t0_, d); });
+  auto again =
+      Wait<DeliveryRecord>([&](auto d) { this->store().deliveries().Retry(id, this->t0_, d); });
   EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
   auto detail = Wait<DeliveryDetail>([&](auto d) { this->store().deliveries().Get(id, d); });
   ASSERT_TRUE(detail.ok());
@@ -206,7 +216,7 @@ TYPED_TEST(OutboundTest, TwoInstancesDrainOneQueueEachDeliveryClaimedOnce) {
   ASSERT_NE(second, nullptr);
   for (int i = 0; i < 6; ++i) this->AddEndpoint("ep_" + std::to_string(i));
   for (int i = 0; i < 10; ++i) this->Rendered();  // 60 deliveries
-  std::mutex mu;  // guards seen, duplicates
+  std::mutex mu;                                  // guards seen, duplicates
   std::set<std::string> seen;
   int duplicates = 0;
   std::vector<std::thread> workers;

@@ -1,17 +1,16 @@
 #include "pg_server.h"
 
+#include <fmt/format.h>
 #include <libpq-fe.h>
 #include <netinet/in.h>
 #include <pwd.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <random>
-
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 namespace hookline::testing {
 namespace {
@@ -155,8 +154,8 @@ std::string PgServer::CreateDatabase() {
 void PgServer::DropDatabase(const std::string& dsn) {
   auto slash = dsn.rfind('/');
   auto query = dsn.find('?', slash);
-  const std::string name = dsn.substr(slash + 1, query == std::string::npos ? std::string::npos
-                                                                            : query - slash - 1);
+  const std::string name =
+      dsn.substr(slash + 1, query == std::string::npos ? std::string::npos : query - slash - 1);
   (void)Exec(fmt::format("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", name));
 }
 

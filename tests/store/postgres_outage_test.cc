@@ -18,8 +18,8 @@ using store::EventRecord;
 using store::InsertOutcome;
 
 EventRecord Event(std::string id) {
-  return EventRecord{std::move(id), "payment.succeeded", "payment_service", "{}", std::nullopt,
-                     std::chrono::system_clock::now()};
+  return EventRecord{std::move(id), "payment.succeeded", "payment_service",
+                     "{}",          std::nullopt,        std::chrono::system_clock::now()};
 }
 
 class PostgresOutageTest : public StoreTest<PostgresBackend> {
@@ -116,8 +116,7 @@ TEST(PostgresOpenTest, WrongPasswordIsNotEchoed) {
   ASSERT_TRUE(url.ok());
   auto s = store::OpenStore(store::StoreOptions{*url, 4});
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.status().message().find("pw-never-shown"), std::string::npos)
-      << s.status().message();
+  EXPECT_EQ(s.status().message().find("pw-never-shown"), std::string::npos) << s.status().message();
   server.DropDatabase(dsn);
 }
 

@@ -16,10 +16,10 @@ std::string Trim(std::string s) {
 bool IsTransient(std::string_view state) {
   if (state.size() != 5) return true;  // no SQLSTATE: a client-side (connection) failure
   const auto cls = state.substr(0, 2);
-  return cls == "08" ||    // connection exception
-         cls == "57" ||    // operator intervention: shutdown, statement timeout (57014)
-         cls == "53" ||    // insufficient resources: too many connections, disk full
-         cls == "40" ||    // serialization failure, deadlock
+  return cls == "08" ||       // connection exception
+         cls == "57" ||       // operator intervention: shutdown, statement timeout (57014)
+         cls == "53" ||       // insufficient resources: too many connections, disk full
+         cls == "40" ||       // serialization failure, deadlock
          state == "55P03" ||  // lock not available
          state == "25P03";    // idle-in-transaction timeout
 }
@@ -65,10 +65,11 @@ StatusOr<std::unique_ptr<Conn>> Conn::Open(const ConnOptions& o) {
   // a parameter given in the URL (?connect_timeout=10) wins over ours.
   const char* keys[] = {"connect_timeout", "options", "application_name", "client_encoding",
                         // A peer that vanishes without a FIN/RST must not hang a call.
-                        "keepalives", "keepalives_idle", "keepalives_interval",
-                        "keepalives_count", "tcp_user_timeout", "dbname", nullptr};
-  const char* values[] = {connect_timeout.c_str(), options.c_str(), "hookline", "UTF8",
-                          "1", "10", "3", "3", "15000", o.dsn.c_str(), nullptr};
+                        "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count",
+                        "tcp_user_timeout", "dbname", nullptr};
+  const char* values[] = {
+      connect_timeout.c_str(), options.c_str(), "hookline", "UTF8", "1", "10", "3", "3", "15000",
+      o.dsn.c_str(),           nullptr};
   PGconn* raw = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (raw == nullptr) return Status::Unavailable("postgres: out of memory opening a connection");
   std::unique_ptr<Conn> conn(new Conn(raw));
@@ -82,7 +83,8 @@ StatusOr<std::unique_ptr<Conn>> Conn::Open(const ConnOptions& o) {
 Conn::Conn(PGconn* conn) : conn_(conn) {
   // NOTICEs ("relation already exists, skipping") are not errors; libpq would print them on
   // stderr.
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   const char* host = PQhost(conn);
   const char* port = PQport(conn);
   const char* db = PQdb(conn);
@@ -138,7 +140,8 @@ StatusOr<Conn*> ConnSlot::Get() {
   if (!opened.ok()) {
     last_error_ = opened.status();
     const auto end = std::chrono::steady_clock::now();
-    if (end - now > std::chrono::milliseconds(500)) fail_fast_until_ = end + std::chrono::seconds(1);
+    if (end - now > std::chrono::milliseconds(500))
+      fail_fast_until_ = end + std::chrono::seconds(1);
     return last_error_;
   }
   last_error_ = Status::Ok();

@@ -11,9 +11,9 @@
 namespace hookline::store::postgres {
 namespace {
 
-#define DELIVERY_COLUMNS(body)                                                             \
-  "id, \"endpointId\", event, \"assessmentId\", \"webhookId\", " body                     \
-  ", status, series, attempts, " ISO("\"nextAttemptAt\"") ", \"lastError\", " ISO(        \
+#define DELIVERY_COLUMNS(body)                                                     \
+  "id, \"endpointId\", event, \"assessmentId\", \"webhookId\", " body              \
+  ", status, series, attempts, " ISO("\"nextAttemptAt\"") ", \"lastError\", " ISO( \
       "\"createdAt\"") ", " ISO("\"updatedAt\"") ", " ISO("\"deliveredAt\"")
 constexpr const char* kColumns = DELIVERY_COLUMNS("body");
 constexpr const char* kListColumns = DELIVERY_COLUMNS("''::bytea");  // lists leave body out
@@ -73,7 +73,8 @@ StatusOr<std::vector<ClaimedDelivery>> ClaimIn(Conn& conn, const ClaimRequest& r
   // again on their latest version: two instances claiming at once never get the same row.
   // (The per-endpoint limit counts committed claims only, so two instances at the same
   // moment may together exceed it by one batch.)
-  static const std::string kSql = std::string(R"sql(
+  static const std::string kSql =
+      std::string(R"sql(
 WITH busy AS (
   SELECT "endpointId", count(*) AS n FROM "Delivery"
   WHERE status = 'delivering' AND "leaseUntil" > $1::timestamptz GROUP BY "endpointId"),
@@ -98,7 +99,8 @@ locked AS (
 UPDATE "Delivery" SET status = 'delivering', "claimedBy" = $4, "leaseUntil" = $5::timestamptz,
   "updatedAt" = $1::timestamptz
 WHERE id IN (SELECT id FROM locked)
-RETURNING )sql") + kColumns +
+RETURNING )sql") +
+      kColumns +
       ", (SELECT url FROM \"Endpoint\" WHERE id = \"Delivery\".\"endpointId\")"
       ", (SELECT secret FROM \"Endpoint\" WHERE id = \"Delivery\".\"endpointId\")";
   Params p;
@@ -181,7 +183,8 @@ StatusOr<DeliveryRecord> RetryIn(Conn& conn, const std::string& id, SysTime now)
   e.Add(d->endpoint_id);
   auto ep = conn.Prepared("endpoint_exists", "SELECT 1 FROM \"Endpoint\" WHERE id = $1", e);
   if (!ep.ok()) return ep.status();
-  if (PQntuples(ep->get()) == 0) return Status::Invalid("the endpoint of this delivery was deleted");
+  if (PQntuples(ep->get()) == 0)
+    return Status::Invalid("the endpoint of this delivery was deleted");
   Params p;
   p.Add(FormatIsoMillis(now)).Add(id);
   auto res = conn.Prepared(

@@ -68,8 +68,8 @@ Status EventInsertJob::InsertBatch(Conn& conn, std::span<EventInsertJob* const> 
   for (int r = 0; r < PQntuples(res->get()); ++r) inserted.emplace(PQgetvalue(res->get(), r, 0));
   // erase() hands each returned id to the first job that carries it, in submission order.
   for (auto* j : jobs) {
-    j->outcome_ = inserted.erase(j->event_.id) > 0 ? InsertOutcome::kInserted
-                                                   : InsertOutcome::kDuplicate;
+    j->outcome_ =
+        inserted.erase(j->event_.id) > 0 ? InsertOutcome::kInserted : InsertOutcome::kDuplicate;
   }
   return Status::Ok();
 }
@@ -136,7 +136,8 @@ void PgEventLog::List(EventQuery q, Callback<EventPage> done) {
       sql += " AND (\"createdAt\" < " + created + " OR (\"createdAt\" = " + created +
              " AND id COLLATE \"C\" < " + id + "))";
     }
-    sql += " ORDER BY \"createdAt\" DESC, id COLLATE \"C\" DESC LIMIT " + arg(std::to_string(q.limit + 1));
+    sql += " ORDER BY \"createdAt\" DESC, id COLLATE \"C\" DESC LIMIT " +
+           arg(std::to_string(q.limit + 1));
     auto res = conn->Query(sql, p);
     if (!res.ok()) return done(res.status());
     EventPage page;

@@ -56,8 +56,8 @@ StatusOr<CreateLeadResult> CreateIn(Conn& conn, const LeadRecord& l, EventRecord
   auto ins = conn.Prepared("lead_insert", kInsert.c_str(), p);
   if (!ins.ok()) return ins.status();
   if (PQntuples(ins->get()) == 0) {
-    static const std::string kFind = std::string("SELECT ") + kLeadColumns +
-                                     " FROM \"Lead\" WHERE lower(email) = lower($1)";
+    static const std::string kFind =
+        std::string("SELECT ") + kLeadColumns + " FROM \"Lead\" WHERE lower(email) = lower($1)";
     Params f;
     f.Add(l.email);
     auto found = conn.Prepared("lead_by_email", kFind.c_str(), f);
@@ -88,11 +88,9 @@ std::string LikePattern(const std::string& q) {
 }  // namespace
 
 void PgLeads::Create(LeadRecord lead, EventRecord created_event, Callback<CreateLeadResult> done) {
-  writer_.Submit<CreateLeadResult>(
-      [lead = std::move(lead), event = std::move(created_event)](Conn& conn) {
-        return CreateIn(conn, lead, event);
-      },
-      std::move(done));
+  writer_.Submit<CreateLeadResult>([lead = std::move(lead), event = std::move(created_event)](
+                                       Conn& conn) { return CreateIn(conn, lead, event); },
+                                   std::move(done));
 }
 
 void PgLeads::Get(std::string id, Callback<LeadDetail> done) {
@@ -171,7 +169,8 @@ constexpr const char* kVisitors =
 constexpr const char* kFormStarts =
     "SELECT {day}, count(DISTINCT payload->>'anonymous_id') FROM \"EventLog\" "
     "WHERE source = 'landing' AND type = 'form_start' AND" HOOKLINE_RANGE "{group}";
-constexpr const char* kLeads = "SELECT {day}, count(*) FROM \"Lead\" WHERE" HOOKLINE_RANGE "{group}";
+constexpr const char* kLeads =
+    "SELECT {day}, count(*) FROM \"Lead\" WHERE" HOOKLINE_RANGE "{group}";
 constexpr const char* kPayments =
     "SELECT {day}, count(*) FROM \"EventLog\" WHERE source = 'payment_service' "
     "AND type = ANY($3::text[]) AND" HOOKLINE_RANGE "{group}";
@@ -209,8 +208,10 @@ void PgStats::Funnel(FunnelQuery q, Callback<FunnelStats> done) {
     }
     using Field = int64_t FunnelCounts::*;
     const std::pair<const char*, Field> queries[] = {
-        {kVisitors, &FunnelCounts::visitors},   {kFormStarts, &FunnelCounts::form_starts},
-        {kLeads, &FunnelCounts::leads},         {kPayments, &FunnelCounts::payments},
+        {kVisitors, &FunnelCounts::visitors},
+        {kFormStarts, &FunnelCounts::form_starts},
+        {kLeads, &FunnelCounts::leads},
+        {kPayments, &FunnelCounts::payments},
         {kPayingLeads, &FunnelCounts::paying_leads},
     };
     FunnelStats stats;

@@ -20,9 +20,8 @@ StatusOr<int> CurrentVersion(Conn& conn) {
 }
 
 StatusOr<int> MigrateLocked(Conn& conn) {
-  if (auto st = conn.Exec(
-          "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
-          "name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())");
+  if (auto st = conn.Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
+                          "name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())");
       !st.ok()) {
     return st;
   }

@@ -1,9 +1,10 @@
 #include "store/postgres/outbound.h"
 
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "core/hex.h"
 #include "core/time_format.h"
@@ -232,7 +233,10 @@ StatusOr<EndpointRecord> UpdateEndpointIn(Conn& conn, const std::string& id,
   if (patch.secret) e.secret = *patch.secret;
   e.updated_at = patch.now;
   Params p;
-  p.Add(e.url).Add(e.secret).Add(EventsJson(e.events)).Add(std::string(e.enabled ? "true" : "false"));
+  p.Add(e.url)
+      .Add(e.secret)
+      .Add(EventsJson(e.events))
+      .Add(std::string(e.enabled ? "true" : "false"));
   p.Add(e.description).Add(FormatIsoMillis(e.updated_at)).Add(id);
   auto res = conn.Prepared("endpoint_update",
                            "UPDATE \"Endpoint\" SET url = $1, secret = $2, events = $3::jsonb, "
@@ -252,12 +256,11 @@ StatusOr<bool> DeleteEndpointIn(Conn& conn, const std::string& id, SysTime now) 
   // Its queued deliveries can never be sent now; a `delivering` one finishes its attempt.
   Params f;
   f.Add(FormatIsoMillis(now)).Add(id);
-  auto fail = conn.Prepared(
-      "deliveries_fail_deleted",
-      "UPDATE \"Delivery\" SET status = 'failed', \"nextAttemptAt\" = NULL, "
-      "\"lastError\" = 'endpoint deleted', \"updatedAt\" = $1::timestamptz "
-      "WHERE \"endpointId\" = $2 AND status = 'pending'",
-      f);
+  auto fail = conn.Prepared("deliveries_fail_deleted",
+                            "UPDATE \"Delivery\" SET status = 'failed', \"nextAttemptAt\" = NULL, "
+                            "\"lastError\" = 'endpoint deleted', \"updatedAt\" = $1::timestamptz "
+                            "WHERE \"endpointId\" = $2 AND status = 'pending'",
+                            f);
   if (!fail.ok()) return fail.status();
   return true;
 }
@@ -289,11 +292,12 @@ void PgAssessments::Report(std::string id, Callback<std::string> done) {
     if (conn == nullptr) return done(st);
     Params p;
     p.Add(id);
-    auto res = conn->Prepared(
-        "assessment_report",
-        "SELECT report FROM \"Assessment\" WHERE id = $1 AND report IS NOT NULL", p);
+    auto res =
+        conn->Prepared("assessment_report",
+                       "SELECT report FROM \"Assessment\" WHERE id = $1 AND report IS NOT NULL", p);
     if (!res.ok()) return done(res.status());
-    if (PQntuples(res->get()) == 0) return done(Status::NotFound("the report does not exist (yet)"));
+    if (PQntuples(res->get()) == 0)
+      return done(Status::NotFound("the report does not exist (yet)"));
     done(FromBytea(res->get(), 0, 0));
   });
 }
@@ -373,11 +377,9 @@ void PgEndpoints::List(Callback<std::vector<EndpointRecord>> done) {
 }
 
 void PgEndpoints::Update(std::string id, EndpointPatch patch, Callback<EndpointRecord> done) {
-  writer_.Submit<EndpointRecord>(
-      [id = std::move(id), patch = std::move(patch)](Conn& conn) {
-        return UpdateEndpointIn(conn, id, patch);
-      },
-      std::move(done));
+  writer_.Submit<EndpointRecord>([id = std::move(id), patch = std::move(patch)](
+                                     Conn& conn) { return UpdateEndpointIn(conn, id, patch); },
+                                 std::move(done));
 }
 
 void PgEndpoints::Delete(std::string id, SysTime now, Callback<bool> done) {

@@ -69,9 +69,8 @@ StatusOr<std::unique_ptr<Store>> OpenPostgresStore(const std::string& dsn, int p
     if (!conn.ok()) return conn.status();
     auto version = Migrate(**conn);
     if (!version.ok()) {
-      return Status(version.status().code(),
-                    fmt::format("PostgreSQL at {}: {}", (*conn)->server(),
-                                version.status().message()));
+      return Status(version.status().code(), fmt::format("PostgreSQL at {}: {}", (*conn)->server(),
+                                                         version.status().message()));
     }
   }
   // Two writer connections keep one batch being written while the previous one waits for its

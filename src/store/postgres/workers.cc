@@ -5,7 +5,6 @@
 #include <chrono>
 
 #include "core/metrics.h"
-
 #include "store/postgres/event_log.h"
 
 namespace hookline::store::postgres {
@@ -63,8 +62,8 @@ void Writer::RunBatch(ConnSlot& slot, Batch& batch) {
   const auto t0 = std::chrono::steady_clock::now();
   auto conn = slot.Get();
   bool commit_sent = false;
-  Status st = conn.ok() ? RunInTransaction(**conn, batch, 0, batch.size(), &commit_sent)
-                        : conn.status();
+  Status st =
+      conn.ok() ? RunInTransaction(**conn, batch, 0, batch.size(), &commit_sent) : conn.status();
   if (!st.ok() && conn.ok() && !commit_sent && !(*conn)->Alive()) {
     // The connection died under us (server restarted) before COMMIT: nothing was committed,
     // so one more try on a fresh connection is safe and spares the callers a 503.
@@ -72,9 +71,9 @@ void Writer::RunBatch(ConnSlot& slot, Batch& batch) {
     conn = slot.Get();
     if (conn.ok()) st = RunInTransaction(**conn, batch, 0, batch.size(), &commit_sent);
   }
-  metrics.store_commit_micros += std::chrono::duration_cast<std::chrono::microseconds>(
-                                     std::chrono::steady_clock::now() - t0)
-                                     .count();
+  metrics.store_commit_micros +=
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   if (st.ok()) {
     ++metrics.store_transactions;
     metrics.store_jobs += batch.size();
