@@ -19,7 +19,7 @@ namespace {
 class SqliteStore final : public Store {
  public:
   SqliteStore(std::unique_ptr<Conn> write_conn, const std::string& path, int schema_version)
-      : writer_(std::move(write_conn)),
+      : checkpointer_(path), writer_(AttachCheckpointer(std::move(write_conn))),
         readers_(path, 2),
         events_(writer_, readers_),
         leads_(writer_, readers_),
@@ -51,9 +51,16 @@ class SqliteStore final : public Store {
   void Close() override {
     writer_.Stop();
     readers_.Stop();
+    checkpointer_.Stop();
   }
 
  private:
+  std::unique_ptr<Conn> AttachCheckpointer(std::unique_ptr<Conn> conn) {
+    checkpointer_.Attach(*conn);
+    return conn;
+  }
+
+  Checkpointer checkpointer_;  // before writer_: it must outlive the write connection's hook
   Writer writer_;
   ReaderPool readers_;
   SqliteEventLog events_;

@@ -9,7 +9,10 @@
 namespace hookline::store::sqlite {
 
 Writer::Writer(std::unique_ptr<Conn> conn, size_t max_batch)
-    : conn_(std::move(conn)), max_batch_(max_batch), thread_([this] { Loop(); }) {}
+    : conn_(std::move(conn)),
+      max_batch_(max_batch),
+      completer_([this] { CompleterLoop(); }),
+      thread_([this] { Loop(); }) {}
 
 Writer::~Writer() { Stop(); }
 
@@ -33,6 +36,28 @@ void Writer::Stop() {
     cv_.notify_one();
   }
   if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard lock(done_mu_);
+    done_stopping_ = true;
+    done_cv_.notify_one();
+  }
+  if (completer_.joinable()) completer_.join();
+}
+
+void Writer::CompleterLoop() {
+  for (;;) {
+    Finished f;
+    {
+      std::unique_lock lock(done_mu_);
+      done_cv_.wait(lock, [this] { return done_stopping_ || !done_.empty(); });
+      if (done_.empty()) return;  // stopping, and every callback has run
+      f = std::move(done_.front());
+      done_.pop_front();
+    }
+    for (size_t i = 0; i < f.jobs.size(); ++i) {
+      f.jobs[i]->Complete(f.statuses.size() == 1 ? f.statuses[0] : f.statuses[i]);
+    }
+  }
 }
 
 void Writer::Loop() {
@@ -47,12 +72,17 @@ void Writer::Loop() {
         queue_.pop_front();
       }
     }
-    RunBatch(batch);
+    auto statuses = RunBatch(batch);
+    {
+      std::lock_guard lock(done_mu_);
+      done_.push_back(Finished{std::move(batch), std::move(statuses)});
+      done_cv_.notify_one();
+    }
     batch.clear();
   }
 }
 
-void Writer::RunBatch(std::vector<std::unique_ptr<WriteJob>>& batch) {
+std::vector<Status> Writer::RunBatch(std::vector<std::unique_ptr<WriteJob>>& batch) {
   auto& metrics = Metrics::Get();
   const auto t0 = std::chrono::steady_clock::now();
   Status st = RunInTransaction(batch, 0, batch.size());
@@ -62,17 +92,17 @@ void Writer::RunBatch(std::vector<std::unique_ptr<WriteJob>>& batch) {
   if (st.ok()) {
     ++metrics.store_transactions;
     metrics.store_jobs += batch.size();
-    for (auto& job : batch) job->Complete(st);
-    return;
+    return {st};
   }
   if (batch.size() == 1) {
     spdlog::error("store write failed: {}", st.message());
     ++metrics.store_failures;
-    batch[0]->Complete(st);
-    return;
+    return {st};
   }
   // Isolate the failure: each job alone, so one bad job cannot fail its neighbours.
   spdlog::warn("store batch of {} failed ({}); retrying one by one", batch.size(), st.message());
+  std::vector<Status> statuses;
+  statuses.reserve(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
     Status one = RunInTransaction(batch, i, i + 1);
     if (!one.ok()) {
@@ -82,8 +112,9 @@ void Writer::RunBatch(std::vector<std::unique_ptr<WriteJob>>& batch) {
       ++metrics.store_transactions;
       ++metrics.store_jobs;
     }
-    batch[i]->Complete(one);
+    statuses.push_back(std::move(one));
   }
+  return statuses;
 }
 
 Status Writer::RunInTransaction(std::vector<std::unique_ptr<WriteJob>>& jobs, size_t begin,
@@ -153,6 +184,74 @@ void ReaderPool::Loop(int index) {
       }
     }
     job(conn.get(), conn ? Status::Ok() : open_status);
+  }
+}
+
+}  // namespace hookline::store::sqlite
+
+namespace hookline::store::sqlite {
+
+Checkpointer::Checkpointer(std::string path, int soft_frames, int hard_frames)
+    : path_(std::move(path)),
+      soft_frames_(soft_frames),
+      hard_frames_(hard_frames),
+      thread_([this] { Loop(); }) {}
+
+Checkpointer::~Checkpointer() { Stop(); }
+
+void Checkpointer::Attach(Conn& write_conn) { sqlite3_wal_hook(write_conn.raw(), &OnWal, this); }
+
+int Checkpointer::OnWal(void* arg, sqlite3* db, const char* name, int frames) {
+  auto* self = static_cast<Checkpointer*>(arg);
+  if (frames >= self->hard_frames_) {
+    // The background checkpoint is not keeping up: do what SQLite's auto-checkpoint does.
+    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  } else if (frames >= self->soft_frames_) {
+    std::lock_guard lock(self->mu_);
+    if (!self->pending_) {
+      self->pending_ = true;
+      self->cv_.notify_one();
+    }
+  }
+  return SQLITE_OK;
+}
+
+void Checkpointer::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+    cv_.notify_one();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void Checkpointer::Loop() {
+  std::unique_ptr<Conn> conn;
+  for (;;) {
+    bool last = false;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return pending_ || stopping_; });
+      pending_ = false;
+      last = stopping_;
+    }
+    if (!conn) {
+      auto opened = Conn::Open(path_);
+      if (!opened.ok()) {
+        spdlog::warn("checkpointer cannot open the database: {}", opened.status().message());
+        if (last) return;
+        continue;  // the writer's hard limit still bounds the WAL
+      }
+      conn = std::move(opened.value());
+    }
+    int log = 0, done = 0;
+    const int mode = last ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE;
+    const int rc = sqlite3_wal_checkpoint_v2(conn->raw(), nullptr, mode, &log, &done);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+      spdlog::warn("checkpoint failed: {}", sqlite3_errmsg(conn->raw()));
+    }
+    if (last) return;
   }
 }
 
