@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 
 #include "api/reply.h"
+#include "core/metrics.h"
+#include "core/recent_ids.h"
 #include "signing/signing.h"
 
 namespace hookline::api {
@@ -56,9 +58,11 @@ std::optional<http::Response> ReadLeadId(const boost::json::object& data,
 }  // namespace
 
 void RegisterPaymentWebhook(http::Router& router, ApiContext& ctx) {
+  // Ids known to be committed: a retried event is answered without the database.
+  auto recent = std::make_shared<RecentIds>();
   router.Add(
       http::Method::kPost, "/api/webhook/payment",
-      [&ctx](const http::Request& req, http::Reply reply) {
+      [&ctx, recent](const http::Request& req, http::Reply reply) {
         // Parsed into a stack buffer: the object dies with this call (what is kept is copied
         // into the EventRecord), so a typical webhook costs no heap allocation here.
         unsigned char buffer[4096];
@@ -83,9 +87,16 @@ void RegisterPaymentWebhook(http::Router& router, ApiContext& ctx) {
         event.source = "payment_service";
         event.created_at = ctx.clock.Now();
 
+        if (recent->Contains(event.id)) {
+          ++Metrics::Get().events_duplicate;
+          return reply(StatusReply(200, "duplicate_ignored"));
+        }
+        std::string id = event.id;
         ctx.store.events().Insert(
-            std::move(event), [reply = std::move(reply)](StatusOr<store::InsertOutcome> r) {
+            std::move(event), [reply = std::move(reply), recent, id = std::move(id)](
+                                  StatusOr<store::InsertOutcome> r) {
               if (!r.ok()) return reply(StoreErrorReply(r.status(), "payment webhook"));
+              recent->Add(id);  // committed now (inserted, or stored before)
               reply(*r == store::InsertOutcome::kInserted
                         ? StatusReply(200, "ok")
                         : StatusReply(200, "duplicate_ignored"));

@@ -1,6 +1,7 @@
 #include "http/server.h"
 
 #include "core/metrics.h"
+#include "http/access_log.h"
 
 #include <spdlog/spdlog.h>
 
@@ -48,7 +49,7 @@ struct Server::Impl {
 
   ServerOptions options;
   const Router& router;
-  std::shared_ptr<spdlog::logger> access_log;
+  std::unique_ptr<AccessLog> access_log;
   std::atomic<size_t> open_connections{0};
   std::atomic<size_t> in_flight{0};
   std::atomic<bool> draining{false};
@@ -224,8 +225,7 @@ class Session : public std::enable_shared_from_this<Session> {
       const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::steady_clock::now() - started_)
                           .count();
-      server_.access_log->info("method={} path={} status={} dur_ms={:.3f} ip={}", method_, path_,
-                               status_, us / 1000.0, remote_ip_);
+      server_.access_log->Write(method_, path_, status_, us / 1000.0, remote_ip_);
     }
     if (ec || !response_.keep_alive()) return Close();
     ReadHeader();
@@ -357,10 +357,7 @@ void Server::Impl::PollDrain(std::chrono::steady_clock::time_point deadline) {
 
 Server::Server(ServerOptions options, const Router& router)
     : impl_(std::make_unique<Impl>(std::move(options), router)) {
-  if (impl_->options.access_log) {
-    impl_->access_log = spdlog::get("access");
-    if (!impl_->access_log) impl_->access_log = spdlog::default_logger();
-  }
+  if (impl_->options.access_log) impl_->access_log = std::make_unique<AccessLog>();
 }
 
 Server::~Server() {
@@ -410,6 +407,7 @@ void Server::Run() {
   for (int i = 1; i < n; ++i) threads.emplace_back([&impl] { impl.ioc->run(); });
   impl.ioc->run();
   for (auto& t : threads) t.join();
+  if (impl.access_log) impl.access_log->Stop();
 }
 
 void Server::Shutdown() {
