@@ -13,7 +13,7 @@ BUILD_PKGS=(
 )
 TEST_PKGS=(
   python3 python3-pytest python3-pytest-xdist python3-requests python3-psycopg2
-  postgresql poppler-utils docker-compose chromium nodejs npm
+  postgresql poppler-utils docker-compose chromium
 )
 
 pkgs=("${BUILD_PKGS[@]}")
@@ -25,6 +25,12 @@ for p in "${pkgs[@]}"; do
     missing+=("$p")
   fi
 done
+# Node.js may come from elsewhere than Debian (with npm bundled, which conflicts with Debian's
+# npm package): ask for the packages only when the commands are missing.
+if [[ "${1:-build}" == "test" ]]; then
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+fi
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
 echo "deps: installing ${missing[*]}"
