@@ -61,14 +61,7 @@ AssessmentRecord ReadRow(Stmt& s) {
 StatusOr<AssessmentRecord> SelectById(Conn& conn, const std::string& id) {
   static const std::string kSql =
       std::string("SELECT ") + kColumns + " FROM Assessment WHERE id = ?1";
-  auto stmt = conn.Cached(kSql.c_str());
-  if (!stmt.ok()) return stmt.status();
-  StmtScope s(**stmt);
-  s->Bind(1, id);
-  const int rc = s->Step();
-  if (rc == SQLITE_ROW) return ReadRow(*s);
-  if (rc != SQLITE_DONE) return conn.Error("select Assessment");
-  return Status::NotFound("assessment not found");
+  return SelectOne<AssessmentRecord>(conn, kSql.c_str(), id, ReadRow, "select Assessment", "assessment not found");
 }
 
 StatusOr<AssessmentRecord> CreateIn(Conn& conn, const NewAssessment& a, Random& random) {

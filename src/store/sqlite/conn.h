@@ -103,4 +103,19 @@ class Conn {
   std::unordered_map<const char*, std::unique_ptr<Stmt>> cache_;
 };
 
+// A cached SELECT of at most one row with one text parameter (?1): the row through `read`, or
+// kNotFound with `not_found`. `what` names the query in a database error.
+template <class T, class ReadRow>
+StatusOr<T> SelectOne(Conn& conn, const char* sql, std::string_view key, ReadRow read,
+                      std::string_view what, std::string not_found) {
+  auto stmt = conn.Cached(sql);
+  if (!stmt.ok()) return stmt.status();
+  StmtScope s(**stmt);
+  s->Bind(1, key);
+  const int rc = s->Step();
+  if (rc == SQLITE_ROW) return read(*s);
+  if (rc != SQLITE_DONE) return conn.Error(what);
+  return Status::NotFound(std::move(not_found));
+}
+
 }  // namespace hookline::store::sqlite

@@ -50,14 +50,7 @@ DeliveryRecord ReadRow(Stmt& s) {
 StatusOr<DeliveryRecord> SelectById(Conn& conn, const std::string& id) {
   static const std::string kSql =
       std::string("SELECT ") + kColumns + " FROM Delivery WHERE id = ?1";
-  auto stmt = conn.Cached(kSql.c_str());
-  if (!stmt.ok()) return stmt.status();
-  StmtScope s(**stmt);
-  s->Bind(1, id);
-  const int rc = s->Step();
-  if (rc == SQLITE_ROW) return ReadRow(*s);
-  if (rc != SQLITE_DONE) return conn.Error("select Delivery");
-  return Status::NotFound("delivery not found");
+  return SelectOne<DeliveryRecord>(conn, kSql.c_str(), id, ReadRow, "select Delivery", "delivery not found");
 }
 
 StatusOr<std::vector<ClaimedDelivery>> ClaimIn(Conn& conn, const ClaimRequest& r) {

@@ -44,14 +44,7 @@ EndpointRecord ReadRow(Stmt& s) {
 StatusOr<EndpointRecord> SelectById(Conn& conn, const std::string& id) {
   static const std::string kSql =
       std::string("SELECT ") + kColumns + " FROM Endpoint WHERE id = ?1";
-  auto stmt = conn.Cached(kSql.c_str());
-  if (!stmt.ok()) return stmt.status();
-  StmtScope s(**stmt);
-  s->Bind(1, id);
-  const int rc = s->Step();
-  if (rc == SQLITE_ROW) return ReadRow(*s);
-  if (rc != SQLITE_DONE) return conn.Error("select Endpoint");
-  return Status::NotFound("endpoint not found");
+  return SelectOne<EndpointRecord>(conn, kSql.c_str(), id, ReadRow, "select Endpoint", "endpoint not found");
 }
 
 StatusOr<EndpointRecord> UpdateIn(Conn& conn, const std::string& id, const EndpointPatch& p) {
