@@ -10,7 +10,9 @@ Backends: a test (or a module, with `pytestmark = pytest.mark.usefixtures("backe
 uses the `backend` fixture runs twice, on SQLite and on PostgreSQL (a throwaway server per
 pytest worker, tests/integration/pg.py; HOOKLINE_TEST_PG_DSN for an existing one), one new
 database per test shared by every server the test starts. `hookline.query()` takes the
-SQLite spelling (`?`, unquoted EventLog/leadId) on both and returns text timestamps and JSON.
+SQLite spelling (`?`, unquoted EventLog/leadId) on both and returns text timestamps and JSON;
+`hookline.execute()` / `executemany()` write in the same spelling on both (seeding rows the API
+cannot create). `hookline.db()` is the SQLite file itself: SQLite-only tests.
 
 Environment: HOOKLINE_BIN (the binary, set by ctest) and HOOKLINE_SOURCE_DIR.
 """
@@ -156,6 +158,20 @@ class Hookline:
             return pg.query_sqlite_style(self.pg_dsn, sql, params)
         with self.db() as conn:
             return [dict(r) for r in conn.execute(sql, params).fetchall()]
+
+    def execute(self, sql, params=()):
+        """One write statement in the SQLite spelling, committed, on either backend. Bind
+        values as parameters: bytes for a BLOB/bytea, ISO text for a timestamp, JSON text for
+        JSON, True/False for a flag."""
+        self.executemany(sql, [params])
+
+    def executemany(self, sql, param_rows):
+        """The same statement once per parameter row, in one transaction."""
+        if self.pg_dsn:
+            return pg.execute_sqlite_style(self.pg_dsn, sql, param_rows)
+        with self.db() as conn:  # commits on leaving the block
+            conn.executemany(sql, param_rows)
+        conn.close()
 
     def event_count(self):
         return self.query("SELECT count(*) AS n FROM EventLog")[0]["n"]

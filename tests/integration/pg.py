@@ -165,6 +165,19 @@ def _sqlite_value(v):
     return v
 
 
+def execute_sqlite_style(dsn, sql, param_rows=((),)):
+    """Run one SQLite-spelled write statement once per parameter row, in one committed
+    transaction (bytes bind as bytea, ISO text as timestamptz, JSON text as jsonb)."""
+    conn = psycopg2.connect(dsn, connect_timeout=5)
+    try:
+        with conn.cursor() as c:
+            for params in param_rows:
+                c.execute(translate_sqlite_sql(sql), params)
+        conn.commit()
+    finally:
+        conn.close()
+
+
 def query_sqlite_style(dsn, sql, params=()):
     """Rows as dicts, values as SQLite returns them (timestamps as ISO text, JSON as text)."""
     rows = query(dsn, translate_sqlite_sql(sql), params)

@@ -3,11 +3,15 @@ import concurrent.futures
 import datetime
 import subprocess
 
+import pytest
 import requests
 
 from outbound import (FAST, assessment, create_assessment, create_endpoint, questions,
                       wait_assessment, wait_until)
 from receiver import Receiver
+
+# Every case on both database backends (conftest.py `backend`).
+pytestmark = pytest.mark.usefixtures("backend")
 
 
 def test_questions_are_public(hookline):
@@ -77,8 +81,7 @@ def test_validation_is_422_naming_the_field_and_changes_nothing(hookline):
 def test_unknown_or_unfinished_report_is_404(hookline):
     assert hookline.admin("GET", "/api/assessments/FR-20260101-000000").status_code == 404
     assert hookline.admin("GET", "/api/assessments/FR-20260101-000000/report.pdf").status_code == 404
-    with hookline.db() as conn:
-        conn.execute("INSERT INTO Assessment(id, company, input, status, error, createdAt, updatedAt) "
+    hookline.execute("INSERT INTO Assessment(id, company, input, status, error, createdAt, updatedAt) "
                      "VALUES('FR-20260101-000001', 'X', '{}', 'failed', 'boom', "
                      "'2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')")
     r = hookline.admin("GET", "/api/assessments/FR-20260101-000001/report.pdf")
@@ -110,15 +113,13 @@ def test_a_restart_resumes_queued_and_interrupted_renders(start_hookline):
     h = start_hookline(env=FAST)
     create_endpoint(h, rx.url)
     h.stop()
-    with h.db() as conn:
-        for aid, status, lease in [("FR-20260101-000001", "queued", None),
-                                   ("FR-20260101-000002", "rendering", "2026-01-01T00:00:00.000Z")]:
-            conn.execute(
-                "INSERT INTO Assessment(id, company, input, status, claimedBy, leaseUntil, "
-                "createdAt, updatedAt) VALUES(?, 'Resume Co', "
-                "'{\"company\":\"Resume Co\",\"answers\":{\"team_experience\":3}}', ?, "
-                "'dead-worker', ?, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
-                (aid, status, lease))
+    h.executemany(
+        "INSERT INTO Assessment(id, company, input, status, claimedBy, leaseUntil, "
+        "createdAt, updatedAt) VALUES(?, 'Resume Co', ?, ?, 'dead-worker', ?, "
+        "'2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
+        [(aid, '{"company":"Resume Co","answers":{"team_experience":3}}', status, lease)
+         for aid, status, lease in [("FR-20260101-000001", "queued", None),
+                                    ("FR-20260101-000002", "rendering", "2026-01-01T00:00:00.000Z")]])
     h2 = start_hookline(env=FAST, port=h.port)
     for aid in ("FR-20260101-000001", "FR-20260101-000002"):
         wait_assessment(h2, aid)

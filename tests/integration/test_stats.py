@@ -1,49 +1,52 @@
 """GET /api/stats/funnel: the funnel numbers from a known set of events."""
 import json
-import sqlite3
 
 import pytest
 
+# Every case on both database backends (conftest.py `backend`).
+pytestmark = pytest.mark.usefixtures("backend")
 
-def put_event(conn, eid, type_, source, created, aid=None, lead_id=None, payload=None):
+
+def event_row(eid, type_, source, created, aid=None, lead_id=None, payload=None):
     if payload is None:
         payload = {"anonymous_id": aid, "props": {}}
-    conn.execute("INSERT INTO EventLog(id, type, source, payload, leadId, createdAt) "
-                 "VALUES(?,?,?,?,?,?)", (eid, type_, source, json.dumps(payload), lead_id, created))
-
-
-def put_lead(conn, lid, email, created):
-    conn.execute("INSERT INTO Lead(id, name, email, company, createdAt) VALUES(?,?,?,?,?)",
-                 (lid, "N", email, "C", created))
+    return (eid, type_, source, json.dumps(payload), lead_id, created)
 
 
 @pytest.fixture
 def known(hookline):
-    """Three days of a small funnel, written straight into the database file."""
+    """Three days of a small funnel, written straight into the database."""
     d1, d2, d3 = "2026-03-01T10:00:00.000Z", "2026-03-02T23:59:59.999Z", "2026-03-03T00:00:00.000Z"
-    with hookline.db() as c:
-        # Visitors: a (day 1 and 2), b (day 1), c (day 2), d (day 3); a page_view twice on day 1.
-        for eid, aid, t in [("pv1", "a", d1), ("pv2", "a", d1), ("pv3", "b", d1), ("pv4", "a", d2),
-                            ("pv5", "c", d2), ("pv6", "d", d3)]:
-            put_event(c, eid, "page_view", "landing", t, aid=aid)
-        for eid, aid, t in [("fs1", "a", d1), ("fs2", "c", d2), ("fs3", "c", d2)]:
-            put_event(c, eid, "form_start", "landing", t, aid=aid)
-        # Noise that must not count: another source's page_view, a scroll event.
-        put_event(c, "x1", "page_view", "payment_service", d1, aid="zz")
-        put_event(c, "x2", "scroll_50", "landing", d1, aid="a")
-        put_lead(c, "lead_a", "a@example.com", d1)
-        put_lead(c, "lead_c", "c@example.com", d2)
-        put_lead(c, "lead_old", "old@example.com", "2026-01-01T00:00:00.000Z")
-        # Payments: lead_a twice (counts as one paying lead), lead_old (known, created before
-        # the range: it paid in the range), an unknown lead, one without a lead, a failed one,
-        # and a success-typed event from the landing page (not the payment service).
-        put_event(c, "pay1", "payment.succeeded", "payment_service", d1, lead_id="lead_a", payload={})
-        put_event(c, "pay2", "payment.succeeded", "payment_service", d2, lead_id="lead_a", payload={})
-        put_event(c, "pay3", "payment.succeeded", "payment_service", d3, lead_id="lead_old", payload={})
-        put_event(c, "pay4", "payment.succeeded", "payment_service", d2, lead_id="lead_ghost", payload={})
-        put_event(c, "pay5", "payment.succeeded", "payment_service", d2, payload={})
-        put_event(c, "pay6", "payment.failed", "payment_service", d2, lead_id="lead_c", payload={})
-        put_event(c, "pay7", "payment.succeeded", "landing", d2, lead_id="lead_c", payload={})
+    events = []
+    # Visitors: a (day 1 and 2), b (day 1), c (day 2), d (day 3); a page_view twice on day 1.
+    for eid, aid, t in [("pv1", "a", d1), ("pv2", "a", d1), ("pv3", "b", d1), ("pv4", "a", d2),
+                        ("pv5", "c", d2), ("pv6", "d", d3)]:
+        events.append(event_row(eid, "page_view", "landing", t, aid=aid))
+    for eid, aid, t in [("fs1", "a", d1), ("fs2", "c", d2), ("fs3", "c", d2)]:
+        events.append(event_row(eid, "form_start", "landing", t, aid=aid))
+    # Noise that must not count: another source's page_view, a scroll event.
+    events.append(event_row("x1", "page_view", "payment_service", d1, aid="zz"))
+    events.append(event_row("x2", "scroll_50", "landing", d1, aid="a"))
+    # Payments: lead_a twice (counts as one paying lead), lead_old (known, created before
+    # the range: it paid in the range), an unknown lead, one without a lead, a failed one,
+    # and a success-typed event from the landing page (not the payment service).
+    pay = "payment_service"
+    events += [
+        event_row("pay1", "payment.succeeded", pay, d1, lead_id="lead_a", payload={}),
+        event_row("pay2", "payment.succeeded", pay, d2, lead_id="lead_a", payload={}),
+        event_row("pay3", "payment.succeeded", pay, d3, lead_id="lead_old", payload={}),
+        event_row("pay4", "payment.succeeded", pay, d2, lead_id="lead_ghost", payload={}),
+        event_row("pay5", "payment.succeeded", pay, d2, payload={}),
+        event_row("pay6", "payment.failed", pay, d2, lead_id="lead_c", payload={}),
+        event_row("pay7", "payment.succeeded", "landing", d2, lead_id="lead_c", payload={}),
+    ]
+    hookline.executemany("INSERT INTO EventLog(id, type, source, payload, leadId, createdAt) "
+                         "VALUES(?,?,?,?,?,?)", events)
+    hookline.executemany(
+        "INSERT INTO Lead(id, name, email, company, createdAt) VALUES(?,?,?,?,?)",
+        [(lid, "N", email, "C", created) for lid, email, created in [
+            ("lead_a", "a@example.com", d1), ("lead_c", "c@example.com", d2),
+            ("lead_old", "old@example.com", "2026-01-01T00:00:00.000Z")]])
     return hookline
 
 
