@@ -2,8 +2,13 @@
 import re
 import time
 
+import pytest
+
 from outbound import FAST, create_assessment, create_endpoint, deliveries, wait_until
 from receiver import Receiver
+
+# Every case on both database backends (conftest.py `backend`).
+pytestmark = pytest.mark.usefixtures("backend")
 
 HEX64 = re.compile(r"[0-9a-f]{64}")
 
@@ -109,10 +114,9 @@ def test_ssrf_connect_time_check_refuses_a_private_address_stored_anyway(start_h
     rx = Receiver()
     h = start_hookline(env={**FAST, "HOOKLINE_ALLOW_PRIVATE_ENDPOINTS": None,
                             "HOOKLINE_MAX_ATTEMPTS": "2"})
-    with h.db() as conn:
-        conn.execute("INSERT INTO Endpoint(id, url, secret, events, enabled, createdAt, updatedAt) "
-                     "VALUES('ep_rebind', ?, 's3cret-s3cret-s3cret', '[\"render.completed\"]', 1, "
-                     "'2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')", (rx.url,))
+    h.execute("INSERT INTO Endpoint(id, url, secret, events, enabled, createdAt, updatedAt) "
+              "VALUES('ep_rebind', ?, 's3cret-s3cret-s3cret', '[\"render.completed\"]', ?, "
+              "'2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')", (rx.url, True))
     aid = create_assessment(h)
     d = wait_until(lambda: [x for x in deliveries(h, assessment_id=aid) if x["status"] == "failed"],
                    what="refused delivery")[0]
@@ -128,12 +132,11 @@ def test_disabled_endpoint_pauses_and_deleted_endpoint_fails_pending(start_hookl
     ep = create_endpoint(h, rx.url)
     # Disable right after the delivery is queued: it stays pending while disabled.
     h.admin("PATCH", f"/api/endpoints/{ep['id']}", json={"enabled": False})
-    with h.db() as conn:
-        conn.execute("INSERT INTO Delivery(id, endpointId, event, assessmentId, webhookId, body, "
-                     "status, nextAttemptAt, createdAt, updatedAt) VALUES('dlv_manual', ?, "
-                     "'render.completed', 'FR-20260101-000001', 'FR-20260101-000001:render.completed', "
-                     "x'7b7d', 'pending', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', "
-                     "'2026-01-01T00:00:00.000Z')", (ep["id"],))
+    h.execute("INSERT INTO Delivery(id, endpointId, event, assessmentId, webhookId, body, "
+              "status, nextAttemptAt, createdAt, updatedAt) VALUES('dlv_manual', ?, "
+              "'render.completed', 'FR-20260101-000001', 'FR-20260101-000001:render.completed', "
+              "?, 'pending', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', "
+              "'2026-01-01T00:00:00.000Z')", (ep["id"], b"{}"))  # body: the BLOB/bytea {}
     time.sleep(2.5)  # longer than the idle poll
     assert rx.count() == 0
     assert h.query("SELECT status FROM Delivery")[0]["status"] == "pending"

@@ -253,13 +253,16 @@ StatusOr<bool> DeleteEndpointIn(Conn& conn, const std::string& id, SysTime now) 
   auto del = conn.Prepared("endpoint_delete", "DELETE FROM \"Endpoint\" WHERE id = $1", p);
   if (!del.ok()) return del.status();
   if (!OneRow(*del)) return Status::NotFound("endpoint not found");
-  // Its queued deliveries can never be sent now; a `delivering` one finishes its attempt.
+  // Its queued deliveries can never be sent now: fail them. One in flight is failed too (its
+  // claim ends here, so the worker's result is fenced out by RecordIn's claimedBy check):
+  // recorded as pending it would wait forever for an endpoint that is gone.
   Params f;
   f.Add(FormatIsoMillis(now)).Add(id);
   auto fail = conn.Prepared("deliveries_fail_deleted",
                             "UPDATE \"Delivery\" SET status = 'failed', \"nextAttemptAt\" = NULL, "
+                            "\"claimedBy\" = NULL, \"leaseUntil\" = NULL, "
                             "\"lastError\" = 'endpoint deleted', \"updatedAt\" = $1::timestamptz "
-                            "WHERE \"endpointId\" = $2 AND status = 'pending'",
+                            "WHERE \"endpointId\" = $2 AND status IN ('pending', 'delivering')",
                             f);
   if (!fail.ok()) return fail.status();
   return true;
