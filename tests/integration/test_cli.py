@@ -104,3 +104,32 @@ def test_verify_command(workdir):
     assert p.returncode == 1 and p.stdout.strip() == b"invalid"
     p = run(["verify", "--secret", "s3cret", "--signature", sig], input=body + b" ")
     assert p.returncode == 1
+
+
+def run_verify(args, stdin=None):
+    return subprocess.run([BIN, "verify", *args], input=stdin, capture_output=True, timeout=10)
+
+
+def test_verify_cli_exit_codes(tmp_path):
+    body = b'{"event":"render.completed","assessment_id":"FR-20260109-123456","status":"completed","timestamp":"2026-01-09T05:38:01.449Z"}'
+    secret = "whsec-test-0123456789"
+    good = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    f = tmp_path / "body.json"
+    f.write_bytes(body)
+    r = run_verify(["--secret", secret, "--signature", good, str(f)])
+    assert r.returncode == 0 and r.stdout.strip() == b"valid"
+    r = run_verify(["--secret", secret, "--signature", good.upper(), str(f)])
+    assert r.returncode == 0
+    r = run_verify(["--secret", secret, "--signature", good], stdin=body)  # stdin
+    assert r.returncode == 0 and r.stdout.strip() == b"valid"
+    bad = ("0" if good[0] != "0" else "1") + good[1:]
+    r = run_verify(["--secret", secret, "--signature", bad, str(f)])
+    assert r.returncode == 1 and r.stdout.strip() == b"invalid"
+    r = run_verify(["--secret", "other-secret-value", "--signature", good, str(f)])
+    assert r.returncode == 1
+    r = run_verify(["--secret", secret, "--signature", good], stdin=body + b" ")  # one byte more
+    assert r.returncode == 1
+    r = run_verify(["--secret", secret, "--signature", "not-hex"], stdin=body)
+    assert r.returncode == 1
+    r = run_verify(["--secret", secret, "--signature", good, str(tmp_path / "missing")])
+    assert r.returncode not in (0, 1)  # an unreadable file is neither valid nor invalid
