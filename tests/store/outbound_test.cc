@@ -211,6 +211,37 @@ TYPED_TEST(OutboundTest, ResultsScheduleRetryFailAndDeliverAndAreFenced) {
   EXPECT_EQ(detail->delivery.status, DeliveryStatus::kDelivered);
 }
 
+TYPED_TEST(OutboundTest, DeletingAnEndpointFailsItsPendingAndInFlightDeliveries) {
+  this->AddEndpoint("ep_a");
+  this->Rendered();
+  this->Rendered();
+  auto c = this->Claim("w1", this->t0_, 1);  // one in flight, one still pending
+  ASSERT_EQ(c.size(), 1u);
+  auto del = Wait<bool>(
+      [&](auto d) { this->store().endpoints().Delete("ep_a", this->t0_ + seconds(1), d); });
+  ASSERT_TRUE(del.ok()) << del.status().message();
+  // The in-flight attempt's late result is fenced out: it does not revive the delivery.
+  AttemptResult late;
+  late.delivery_id = c[0].delivery.id;
+  late.worker = "w1";
+  late.attempt = {1, 1, this->t0_, 900, std::nullopt, std::string("timeout"), std::nullopt};
+  late.outcome = AttemptOutcome::kRetry;
+  late.next_attempt_at = this->t0_ + seconds(2);
+  late.now = this->t0_ + seconds(2);
+  auto n = Wait<int>([&](auto d) { this->store().deliveries().RecordAttempts({late}, d); });
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 0);
+  DeliveryQuery q;
+  auto page = Wait<DeliveryPage>([&](auto d) { this->store().deliveries().List(q, d); });
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->items.size(), 2u);
+  for (const auto& d : page->items) {
+    EXPECT_EQ(d.status, DeliveryStatus::kFailed) << d.id;
+    EXPECT_EQ(d.last_error, std::optional<std::string>("endpoint deleted")) << d.id;
+  }
+  EXPECT_TRUE(this->Claim("w2", this->t0_ + seconds(1000)).empty());
+}
+
 TYPED_TEST(OutboundTest, TwoInstancesDrainOneQueueEachDeliveryClaimedOnce) {
   auto second = this->Open();
   ASSERT_NE(second, nullptr);
