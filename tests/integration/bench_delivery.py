@@ -1,6 +1,6 @@
 """Delivery throughput against the benchmark sink (run by hand, not by pytest):
 
-    node /work/shared/bench/sink/sink.js &     # PORT=18090 SINK_SECRET=bench-secret
+    node ../shared/bench/sink/sink.js &        # PORT=18090 SINK_SECRET=bench-secret (or bench/p4-outbound.sh)
     HOOKLINE_BIN=build/hookline python3 tests/integration/bench_delivery.py 1000 [FAIL_RATE]
 
 Queues N render.completed deliveries directly in a fresh SQLite database (so rendering is not
