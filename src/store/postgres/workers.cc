@@ -17,23 +17,11 @@ Writer::Writer(const ConnOptions& options, int threads, size_t max_batch)
 Writer::~Writer() { Stop(); }
 
 void Writer::Submit(std::unique_ptr<WriteJob> job) {
-  {
-    std::lock_guard lock(mu_);
-    if (!stopping_) {
-      queue_.push_back(std::move(job));
-      cv_.notify_one();
-      return;
-    }
-  }
-  job->Complete(Status::Unavailable("the store is shutting down"));
+  if (!queue_.Push(job)) job->Complete(Status::Unavailable("the store is shutting down"));
 }
 
 void Writer::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-    cv_.notify_all();
-  }
+  queue_.Close();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
@@ -42,16 +30,7 @@ void Writer::Stop() {
 void Writer::Loop(int /*index*/) {
   ConnSlot slot(options_);
   Batch batch;
-  for (;;) {
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything queued is committed
-      while (!queue_.empty() && batch.size() < max_batch_) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-    }
+  while (queue_.PopBatch(batch, max_batch_)) {  // false: stopping, everything queued committed
     RunBatch(slot, batch);
     batch.clear();
   }
@@ -148,23 +127,11 @@ ReaderPool::ReaderPool(const ConnOptions& options, int threads) : options_(optio
 ReaderPool::~ReaderPool() { Stop(); }
 
 void ReaderPool::Submit(Job job) {
-  {
-    std::lock_guard lock(mu_);
-    if (!stopping_) {
-      queue_.push_back(std::move(job));
-      cv_.notify_one();
-      return;
-    }
-  }
-  job(nullptr, Status::Unavailable("the store is shutting down"));
+  if (!queue_.Push(job)) job(nullptr, Status::Unavailable("the store is shutting down"));
 }
 
 void ReaderPool::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-    cv_.notify_all();
-  }
+  queue_.Close();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
@@ -172,20 +139,12 @@ void ReaderPool::Stop() {
 
 void ReaderPool::Loop() {
   ConnSlot slot(options_);
-  for (;;) {
-    Job job;
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;
-      job = std::move(queue_.front());
-      queue_.pop_front();
-    }
+  while (auto job = queue_.Pop()) {
     auto conn = slot.Get();
     if (conn.ok()) {
-      job(*conn, Status::Ok());
+      (*job)(*conn, Status::Ok());
     } else {
-      job(nullptr, conn.status());
+      (*job)(nullptr, conn.status());
     }
   }
 }

@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/work_queue.h"
 #include "store/callback.h"
 #include "store/postgres/conn.h"
 
@@ -92,10 +93,7 @@ class Writer {
 
   ConnOptions options_;
   const size_t max_batch_;
-  std::mutex mu_;  // guards queue_ and stopping_
-  std::condition_variable cv_;
-  std::deque<std::unique_ptr<WriteJob>> queue_;
-  bool stopping_ = false;
+  WorkQueue<std::unique_ptr<WriteJob>> queue_;
   std::vector<std::thread> threads_;
 };
 
@@ -112,10 +110,7 @@ class ReaderPool {
   void Loop();
 
   ConnOptions options_;
-  std::mutex mu_;  // guards queue_ and stopping_
-  std::condition_variable cv_;
-  std::deque<Job> queue_;
-  bool stopping_ = false;
+  WorkQueue<Job> queue_;
   std::vector<std::thread> threads_;
 };
 

@@ -17,67 +17,32 @@ Writer::Writer(std::unique_ptr<Conn> conn, size_t max_batch)
 Writer::~Writer() { Stop(); }
 
 void Writer::Submit(std::unique_ptr<WriteJob> job) {
-  {
-    std::lock_guard lock(mu_);
-    if (!stopping_) {
-      queue_.push_back(std::move(job));
-      cv_.notify_one();
-      return;
-    }
-  }
-  job->Complete(Status::Unavailable("the store is shutting down"));
+  if (!queue_.Push(job)) job->Complete(Status::Unavailable("the store is shutting down"));
 }
 
 void Writer::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    if (stopping_ && !thread_.joinable()) return;
-    stopping_ = true;
-    cv_.notify_one();
-  }
-  if (thread_.joinable()) thread_.join();
-  {
-    std::lock_guard lock(done_mu_);
-    done_stopping_ = true;
-    done_cv_.notify_one();
-  }
-  if (completer_.joinable()) completer_.join();
+  std::call_once(stop_once_, [this] {
+    queue_.Close();
+    thread_.join();  // every queued job committed
+    done_.Close();
+    completer_.join();  // every callback run
+  });
 }
 
 void Writer::CompleterLoop() {
-  for (;;) {
-    Finished f;
-    {
-      std::unique_lock lock(done_mu_);
-      done_cv_.wait(lock, [this] { return done_stopping_ || !done_.empty(); });
-      if (done_.empty()) return;  // stopping, and every callback has run
-      f = std::move(done_.front());
-      done_.pop_front();
-    }
-    for (size_t i = 0; i < f.jobs.size(); ++i) {
-      f.jobs[i]->Complete(f.statuses.size() == 1 ? f.statuses[0] : f.statuses[i]);
+  while (auto f = done_.Pop()) {
+    for (size_t i = 0; i < f->jobs.size(); ++i) {
+      f->jobs[i]->Complete(f->statuses.size() == 1 ? f->statuses[0] : f->statuses[i]);
     }
   }
 }
 
 void Writer::Loop() {
   std::vector<std::unique_ptr<WriteJob>> batch;
-  for (;;) {
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything queued is committed
-      while (!queue_.empty() && batch.size() < max_batch_) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-    }
+  while (queue_.PopBatch(batch, max_batch_)) {
     auto statuses = RunBatch(batch);
-    {
-      std::lock_guard lock(done_mu_);
-      done_.push_back(Finished{std::move(batch), std::move(statuses)});
-      done_cv_.notify_one();
-    }
+    Finished finished{std::move(batch), std::move(statuses)};
+    done_.Push(finished);  // open until this thread has ended
     batch.clear();
   }
 }
@@ -140,23 +105,11 @@ ReaderPool::ReaderPool(const std::string& path, int threads) : path_(path) {
 ReaderPool::~ReaderPool() { Stop(); }
 
 void ReaderPool::Submit(Job job) {
-  {
-    std::lock_guard lock(mu_);
-    if (!stopping_) {
-      queue_.push_back(std::move(job));
-      cv_.notify_one();
-      return;
-    }
-  }
-  job(nullptr, Status::Unavailable("the store is shutting down"));
+  if (!queue_.Push(job)) job(nullptr, Status::Unavailable("the store is shutting down"));
 }
 
 void ReaderPool::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-    cv_.notify_all();
-  }
+  queue_.Close();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
@@ -165,15 +118,7 @@ void ReaderPool::Stop() {
 void ReaderPool::Loop(int index) {
   std::unique_ptr<Conn> conn;
   Status open_status;
-  for (;;) {
-    Job job;
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;
-      job = std::move(queue_.front());
-      queue_.pop_front();
-    }
+  while (auto job = queue_.Pop()) {
     if (!conn) {
       // Opened lazily and again after a failure, so a transient error heals itself.
       auto opened = Conn::Open(path_);
@@ -183,7 +128,7 @@ void ReaderPool::Loop(int index) {
         open_status = opened.status();
       }
     }
-    job(conn.get(), conn ? Status::Ok() : open_status);
+    (*job)(conn.get(), conn ? Status::Ok() : open_status);
   }
 }
 

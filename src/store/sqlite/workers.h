@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/work_queue.h"
 #include "store/callback.h"
 #include "store/sqlite/conn.h"
 
@@ -88,16 +89,11 @@ class Writer {
 
   std::unique_ptr<Conn> conn_;
   const size_t max_batch_;
-  std::mutex mu_;  // guards queue_ and stopping_
-  std::condition_variable cv_;
-  std::deque<std::unique_ptr<WriteJob>> queue_;
-  bool stopping_ = false;
+  WorkQueue<std::unique_ptr<WriteJob>> queue_;
   // Callbacks run on their own thread, so the writer starts the next transaction as soon as a
   // COMMIT returns instead of first handing every reply to the network threads.
-  std::mutex done_mu_;  // guards done_ and done_stopping_
-  std::condition_variable done_cv_;
-  std::deque<Finished> done_;
-  bool done_stopping_ = false;
+  WorkQueue<Finished> done_;
+  std::once_flag stop_once_;
   std::thread completer_;
   std::thread thread_;
 };
@@ -115,10 +111,7 @@ class ReaderPool {
   void Loop(int index);
 
   std::string path_;
-  std::mutex mu_;  // guards queue_ and stopping_
-  std::condition_variable cv_;
-  std::deque<Job> queue_;
-  bool stopping_ = false;
+  WorkQueue<Job> queue_;
   std::vector<std::thread> threads_;
 };
 
