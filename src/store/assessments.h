@@ -39,6 +39,11 @@ struct NewAssessment {
   SysTime created_at;
 };
 
+// The stored form of an assessment's input (a JSON object: company, email, stage, answers),
+// the same in every backend, and its answers read back (what is not an integer is skipped).
+std::string InputJson(const NewAssessment& a);
+std::map<std::string, int> AnswersFromInput(const std::string& input);
+
 struct AssessmentRecord {
   std::string id;  // FR-YYYYMMDD-NNNNNN
   std::string company;

@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 
 #include <array>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "core/hex.h"
 #include "store/assessments.h"
@@ -27,6 +29,30 @@ std::optional<AssessmentStatus> ParseAssessmentStatus(std::string_view s) {
     if (kAssessmentNames[i] == s) return static_cast<AssessmentStatus>(i);
   }
   return std::nullopt;
+}
+
+std::string InputJson(const NewAssessment& a) {
+  boost::json::object o;
+  o["company"] = a.company;
+  if (a.email) o["email"] = *a.email;
+  if (a.stage) o["stage"] = *a.stage;
+  boost::json::object answers;
+  for (const auto& [k, v] : a.answers) answers[k] = v;
+  o["answers"] = std::move(answers);
+  return boost::json::serialize(o);
+}
+
+std::map<std::string, int> AnswersFromInput(const std::string& input) {
+  std::map<std::string, int> out;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(input, ec);
+  if (ec || !v.is_object()) return out;
+  const auto* answers = v.as_object().if_contains("answers");
+  if (answers == nullptr || !answers->is_object()) return out;
+  for (const auto& [k, s] : answers->as_object()) {
+    if (s.is_int64()) out[std::string(k)] = static_cast<int>(s.as_int64());
+  }
+  return out;
 }
 
 std::string_view DeliveryStatusName(DeliveryStatus s) {
