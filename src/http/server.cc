@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <charconv>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
@@ -42,10 +43,22 @@ Method ToMethod(bhttp::verb v) {
   }
 }
 
+using Executor = net::io_context::executor_type;
+using Socket = net::basic_stream_socket<tcp, Executor>;
+using Timer = net::basic_waitable_timer<std::chrono::steady_clock,
+                                        net::wait_traits<std::chrono::steady_clock>, Executor>;
+
 }  // namespace
 
+// Threads: one io_context per network thread, each run by exactly one thread. The acceptor
+// hands accepted sockets to the contexts in turn, so a connection lives on one thread for its
+// whole life and needs no strand or lock; a reply produced on another thread (a store
+// callback) is posted to the connection's context.
 struct Server::Impl {
-  Impl(ServerOptions o, const Router& r) : options(std::move(o)), router(r) {}
+  Impl(ServerOptions o, const Router& r) : options(std::move(o)), router(r) {
+    const int n = std::max(1, options.threads);
+    for (int i = 0; i < n; ++i) iocs.push_back(std::make_unique<net::io_context>(1));
+  }
 
   ServerOptions options;
   const Router& router;
@@ -53,9 +66,11 @@ struct Server::Impl {
   std::atomic<size_t> open_connections{0};
   std::atomic<size_t> in_flight{0};
   std::atomic<bool> draining{false};
-  // Declared last so it is destroyed first: pending handlers (sessions) are destroyed while
-  // the counters above still exist.
-  std::unique_ptr<net::io_context> ioc = std::make_unique<net::io_context>(options.threads);
+  // Declared after the counters so they are destroyed first: pending handlers (sessions) are
+  // destroyed while the counters above still exist. iocs[0] also runs the acceptor, the
+  // signals and the drain timer.
+  std::vector<std::unique_ptr<net::io_context>> iocs;
+  size_t next_ioc = 0;  // touched only by the acceptor's handler (iocs[0]'s thread)
   std::optional<tcp::acceptor> acceptor;
   std::optional<net::signal_set> signals;
   std::optional<net::steady_timer> drain_timer;
@@ -63,9 +78,12 @@ struct Server::Impl {
   std::atomic<int> refusing{0};  // connections being answered 503 right now
 
   void Accept();
-  void Refuse(tcp::socket socket);
+  void Refuse(Socket socket);
   void BeginShutdown();
   void PollDrain(std::chrono::steady_clock::time_point deadline);
+  void StopAll() {
+    for (auto& ioc : iocs) ioc->stop();
+  }
 };
 
 namespace {
@@ -79,40 +97,80 @@ struct ReplyOnce {
   ~ReplyOnce();
 };
 
+// Content-Length is not sent with these (RFC 9110 8.6), and they carry no body.
+bool NoBodyStatus(int status) { return status < 200 || status == 204 || status == 304; }
+
+void AppendInt(std::string& out, uint64_t v) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, v);
+  out.append(digits, end);
+}
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, Server::Impl& server)
-      : stream_(std::move(socket)), server_(server) {
+  Session(Socket&& socket, Server::Impl& server)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), server_(server) {
     ++server_.open_connections;
     ++Metrics::Get().http_open_connections;
     error_code ec;
-    const auto ep = stream_.socket().remote_endpoint(ec);
+    const auto ep = socket_.remote_endpoint(ec);
     if (!ec) remote_ip_ = ep.address().to_string();
-    stream_.socket().set_option(tcp::no_delay(true), ec);
+    socket_.set_option(tcp::no_delay(true), ec);
   }
   ~Session() {
     --server_.open_connections;
     --Metrics::Get().http_open_connections;
   }
 
+  Executor executor() { return socket_.get_executor(); }
+
+  // Called on the session's own thread.
   void Start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+    deadline_ = std::chrono::steady_clock::now() + server_.options.read_timeout;
+    ArmTimer(deadline_);
+    ReadHeader();
   }
 
-  // From any thread: hands the response to this session's strand.
+  // From any thread. On the session's own thread (a reply produced while the handler runs) the
+  // response is written at once; from another thread it is posted to the session's context.
   void Send(Response response) {
-    net::post(stream_.get_executor(), [self = shared_from_this(), r = std::move(response)]() mutable {
-      self->Write(std::move(r));
-    });
+    if (socket_.get_executor().running_in_this_thread()) return Write(std::move(response));
+    net::post(socket_.get_executor(),
+              [self = shared_from_this(), r = std::move(response)]() mutable {
+                self->Write(std::move(r));
+              });
   }
 
  private:
+  // The read timeout covers a request's header and body, and the idle time of a kept-alive
+  // connection. Rather than re-arming a timer for every read (a timer-queue update, often a
+  // timerfd_settime, per request), a request only moves `deadline_`; the one timer of the
+  // session wakes at the old deadline, and either closes the socket or sleeps until the new one.
+  void ArmTimer(std::chrono::steady_clock::time_point at) {
+    timer_.expires_at(at);
+    timer_.async_wait([weak = weak_from_this()](error_code ec) {
+      if (ec) return;
+      if (auto self = weak.lock()) self->OnTimer();
+    });
+  }
+
+  void OnTimer() {
+    if (closed_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (!reading_) return ArmTimer(now + server_.options.read_timeout);
+    if (now < deadline_) return ArmTimer(deadline_);
+    // Too slow: the pending read ends with operation_aborted and the session closes.
+    error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
+  }
+
   void ReadHeader() {
+    reading_ = true;
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(server_.options.max_header_bytes));
     parser_->body_limit(server_.options.max_body_bytes);
-    stream_.expires_after(server_.options.read_timeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
+    bhttp::async_read_header(socket_, buffer_, *parser_,
                              beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
   }
 
@@ -120,12 +178,12 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return OnReadError(ec);
     const auto& msg = parser_->get();
     if (beast::iequals(msg[bhttp::field::expect], "100-continue") && !parser_->is_done()) {
-      continue_.emplace(bhttp::status::continue_, msg.version());
-      bhttp::async_write(stream_, *continue_,
-                         [self = shared_from_this()](error_code wec, size_t) {
-                           if (wec) return self->Close();
-                           self->ReadBody();
-                         });
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
+                       [self = shared_from_this()](error_code wec, size_t) {
+                         if (wec) return self->Close();
+                         self->ReadBody();
+                       });
       return;
     }
     if (parser_->is_done()) return OnRequest();
@@ -133,7 +191,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadBody() {
-    bhttp::async_read(stream_, buffer_, *parser_,
+    bhttp::async_read(socket_, buffer_, *parser_,
                       [self = shared_from_this()](error_code ec, size_t) {
                         if (ec) return self->OnReadError(ec);
                         self->OnRequest();
@@ -141,15 +199,16 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnReadError(error_code ec) {
+    reading_ = false;
     if (ec == bhttp::error::body_limit) {
       return Fail(413, "request body is too large (at most " +
                            std::to_string(server_.options.max_body_bytes) + " bytes)");
     }
     if (ec == bhttp::error::header_limit) return Fail(431, "request headers are too large");
     if (ec == bhttp::error::end_of_stream || ec == net::error::eof ||
-        ec == beast::error::timeout || ec == net::error::operation_aborted ||
-        ec == net::error::connection_reset || ec == net::error::bad_descriptor) {
-      return Close();  // the client left, or was too slow: nothing to answer
+        ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+        ec == net::error::bad_descriptor) {
+      return Close();  // the client left, or was too slow (closed by OnTimer): nothing to answer
     }
     if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {
       return Fail(400, "malformed HTTP request");
@@ -170,9 +229,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnRequest() {
     started_ = std::chrono::steady_clock::now();
+    reading_ = false;  // a handler's own time limits apply while it works
     ++server_.in_flight;
     ++Metrics::Get().http_in_flight;
-    stream_.expires_never();  // a handler's own time limits apply while it works
     auto& msg = parser_->get();
     keep_alive_ = msg.keep_alive();
     // Reuse the vectors' capacity across the requests of a kept-alive connection.
@@ -199,20 +258,41 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // Serialises the status line and header fields into `head_bytes_` (its capacity is reused by
+  // the requests of a kept-alive connection) and writes them with the body in one gather write.
   void Write(Response r) {
-    response_ = {};
-    response_.version(11);
-    response_.result(static_cast<unsigned>(r.status));
-    response_.set(bhttp::field::server, "hookline");
-    response_.set(bhttp::field::content_type, r.content_type);
-    for (auto& [k, v] : r.headers) response_.insert(k, v);
-    response_.keep_alive(keep_alive_ && !r.close && !server_.draining.load());
-    response_.body() = std::move(r.body);
-    response_.prepare_payload();
-    if (head_) response_.body().clear();
     status_ = r.status;
-    bhttp::async_write(stream_, response_,
-                       beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+    close_after_ = !keep_alive_ || r.close || server_.draining.load();
+    body_ = std::move(r.body);
+    auto& h = head_bytes_;
+    h.clear();
+    h += "HTTP/1.1 ";
+    AppendInt(h, static_cast<unsigned>(r.status));
+    h += ' ';
+    const auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(r.status));
+    h.append(reason.data(), reason.size());
+    h += "\r\nServer: hookline\r\nContent-Type: ";
+    h += r.content_type;
+    h += "\r\n";
+    for (const auto& [k, v] : r.headers) {
+      h += k;
+      h += ": ";
+      h += v;
+      h += "\r\n";
+    }
+    if (close_after_) h += "Connection: close\r\n";
+    if (NoBodyStatus(r.status)) {
+      body_.clear();
+    } else {
+      h += "Content-Length: ";
+      AppendInt(h, body_.size());
+      h += "\r\n";
+    }
+    h += "\r\n";
+    if (head_) body_.clear();  // HEAD: the GET's Content-Length, no body
+    const std::array<net::const_buffer, 2> bufs{net::buffer(head_bytes_), net::buffer(body_)};
+    net::async_write(socket_, bufs,
+                     beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
   }
 
   void OnWrite(error_code ec, size_t) {
@@ -227,30 +307,39 @@ class Session : public std::enable_shared_from_this<Session> {
                           .count();
       server_.access_log->Write(method_, path_, status_, us / 1000.0, remote_ip_);
     }
-    if (ec || !response_.keep_alive()) return Close();
+    if (ec || close_after_) return Close();
+    deadline_ = std::chrono::steady_clock::now() + server_.options.read_timeout;
     ReadHeader();
   }
 
   void Close() {
+    closed_ = true;
+    reading_ = false;
     error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.close();
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    socket_.close(ec);
+    timer_.cancel();
   }
 
-  beast::tcp_stream stream_;
+  Socket socket_;
+  Timer timer_;
   Server::Impl& server_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  std::optional<bhttp::response<bhttp::empty_body>> continue_;
-  bhttp::response<bhttp::string_body> response_;
+  std::string head_bytes_;
+  std::string body_;
   Request request_;
   std::string remote_ip_;
   std::string method_;
   std::string path_;
   std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point deadline_;  // of the current read, while reading_
   int status_ = 0;
   bool keep_alive_ = true;
+  bool close_after_ = false;
   bool head_ = false;
+  bool reading_ = false;
+  bool closed_ = false;
 };
 
 ReplyOnce::~ReplyOnce() {
@@ -265,7 +354,7 @@ ReplyOnce::~ReplyOnce() {
 // already be in our receive buffer, and closing a socket with unread data sends a reset that
 // can destroy the 503 before the client reads it; so shut down our side, drain the client's
 // bytes until it closes (or 1 s passes), then close. Bounded: past 256 at once, just close.
-void Server::Impl::Refuse(tcp::socket socket) {
+void Server::Impl::Refuse(Socket socket) {
   static constexpr std::string_view kBusy =
       "HTTP/1.1 503 Service Unavailable\r\nServer: hookline\r\nContent-Type: application/json\r\n"
       "Retry-After: 1\r\nConnection: close\r\nContent-Length: 37\r\n\r\n"
@@ -276,11 +365,11 @@ void Server::Impl::Refuse(tcp::socket socket) {
     return;
   }
   struct Refusal {
-    tcp::socket socket;
-    net::steady_timer timer;
+    Socket socket;
+    Timer timer;
     std::array<char, 4096> sink{};
     std::atomic<int>& counter;
-    Refusal(tcp::socket s, std::atomic<int>& c)
+    Refusal(Socket s, std::atomic<int>& c)
         : socket(std::move(s)), timer(socket.get_executor()), counter(c) {
       ++counter;
     }
@@ -315,7 +404,9 @@ void Server::Impl::Refuse(tcp::socket socket) {
 }
 
 void Server::Impl::Accept() {
-  acceptor->async_accept(net::make_strand(*ioc), [this](error_code ec, tcp::socket socket) {
+  auto& ioc = *iocs[next_ioc];
+  next_ioc = (next_ioc + 1) % iocs.size();
+  acceptor->async_accept(ioc.get_executor(), [this](error_code ec, Socket socket) {
     if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
     if (!ec) {
       if (open_connections.load() >= options.max_connections) {
@@ -324,7 +415,8 @@ void Server::Impl::Accept() {
         spdlog::warn("connection refused: {} open connections (HOOKLINE_MAX_CONNECTIONS)",
                      open_connections.load());
       } else {
-        std::make_shared<Session>(std::move(socket), *this)->Start();
+        auto session = std::make_shared<Session>(std::move(socket), *this);
+        net::post(session->executor(), [session] { session->Start(); });
       }
     } else {
       spdlog::warn("accept failed: {}", ec.message());
@@ -348,10 +440,10 @@ void Server::Impl::PollDrain(std::chrono::steady_clock::time_point deadline) {
     if (in_flight.load() != 0) {
       spdlog::warn("shutdown grace over with {} request(s) unanswered", in_flight.load());
     }
-    ioc->stop();
+    StopAll();
     return;
   }
-  drain_timer.emplace(*ioc, std::chrono::milliseconds(5));
+  drain_timer.emplace(*iocs[0], std::chrono::milliseconds(5));
   drain_timer->async_wait([this, deadline](error_code) { PollDrain(deadline); });
 }
 
@@ -365,7 +457,7 @@ Server::~Server() {
   impl_->drain_timer.reset();
   impl_->signals.reset();
   impl_->acceptor.reset();
-  impl_->ioc.reset();
+  impl_->iocs.clear();
 }
 
 Status Server::Listen() {
@@ -374,7 +466,7 @@ Status Server::Listen() {
   const auto addr = net::ip::make_address(o.host, ec);
   if (ec) return Status::Invalid("HOST \"" + o.host + "\" is not an IP address");
   const tcp::endpoint ep(addr, o.port);
-  tcp::acceptor acceptor(*impl_->ioc);
+  tcp::acceptor acceptor(*impl_->iocs[0]);
   acceptor.open(ep.protocol(), ec);
   if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) acceptor.bind(ep, ec);
@@ -394,24 +486,27 @@ uint16_t Server::port() const {
 
 void Server::Run() {
   auto& impl = *impl_;
-  impl.signals.emplace(*impl.ioc, SIGINT, SIGTERM);
+  impl.signals.emplace(*impl.iocs[0], SIGINT, SIGTERM);
   impl.signals->async_wait([&impl](error_code ec, int sig) {
     if (ec) return;
     spdlog::info("received {}", sig == SIGINT ? "SIGINT" : "SIGTERM");
     impl.BeginShutdown();
   });
   impl.Accept();
-  const int n = std::max(1, impl.options.threads);
+  // The other contexts may have no connection for a while: keep them running until StopAll().
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
   std::vector<std::thread> threads;
-  threads.reserve(n - 1);
-  for (int i = 1; i < n; ++i) threads.emplace_back([&impl] { impl.ioc->run(); });
-  impl.ioc->run();
+  for (size_t i = 1; i < impl.iocs.size(); ++i) {
+    guards.push_back(net::make_work_guard(*impl.iocs[i]));
+    threads.emplace_back([ioc = impl.iocs[i].get()] { ioc->run(); });
+  }
+  impl.iocs[0]->run();
   for (auto& t : threads) t.join();
   if (impl.access_log) impl.access_log->Stop();
 }
 
 void Server::Shutdown() {
-  net::post(*impl_->ioc, [impl = impl_.get()] { impl->BeginShutdown(); });
+  net::post(*impl_->iocs[0], [impl = impl_.get()] { impl->BeginShutdown(); });
 }
 
 }  // namespace hookline::http
