@@ -41,6 +41,10 @@ std::string Metrics::RenderPrometheus() const {
   Line(out, "hookline_store_jobs_total", "counter", "Write requests committed.", v(store_jobs));
   Line(out, "hookline_store_commit_seconds_total", "counter",
        "Time spent in write transactions.", v(store_commit_micros) / 1e6);
+  Line(out, "hookline_store_wal_syncs_total", "counter",
+       "SQLite: fdatasync calls that made committed batches durable.", v(store_wal_syncs));
+  Line(out, "hookline_store_sync_seconds_total", "counter",
+       "SQLite: time spent in those fdatasync calls.", v(store_sync_micros) / 1e6);
   Line(out, "hookline_store_failures_total", "counter",
        "Write requests answered with a database error.", v(store_failures));
   Line(out, "hookline_deliveries_succeeded_total", "counter", "Outbound webhooks delivered.",

@@ -50,9 +50,33 @@ std::string FormatIsoMillis(SysTime t) {
   rest -= m;
   const auto s = duration_cast<std::chrono::seconds>(rest);
   rest -= s;
-  return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:03d}Z", int(ymd.year()),
-                     unsigned(ymd.month()), unsigned(ymd.day()), h.count(), m.count(), s.count(),
-                     rest.count());
+  // Written digit by digit: this runs once per stored event on the writer thread, where
+  // fmt's format-string parsing showed up in profiles.
+  const int year = int(ymd.year());
+  if (year < 0 || year > 9999) {
+    return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:03d}Z", year,
+                       unsigned(ymd.month()), unsigned(ymd.day()), h.count(), m.count(),
+                       s.count(), rest.count());
+  }
+  std::string out(24, '\0');
+  auto put = [&out](size_t at, unsigned v, int width) {
+    for (int i = width - 1; i >= 0; --i, v /= 10) out[at + i] = static_cast<char>('0' + v % 10);
+  };
+  put(0, static_cast<unsigned>(year), 4);
+  out[4] = '-';
+  put(5, unsigned(ymd.month()), 2);
+  out[7] = '-';
+  put(8, unsigned(ymd.day()), 2);
+  out[10] = 'T';
+  put(11, static_cast<unsigned>(h.count()), 2);
+  out[13] = ':';
+  put(14, static_cast<unsigned>(m.count()), 2);
+  out[16] = ':';
+  put(17, static_cast<unsigned>(s.count()), 2);
+  out[19] = '.';
+  put(20, static_cast<unsigned>(rest.count()), 3);
+  out[23] = 'Z';
+  return out;
 }
 
 std::string FormatYmd(SysTime t) {

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <ctime>
+
 #include "config/config.h"
 #include "core/hex.h"
 #include "core/random.h"
@@ -18,6 +21,21 @@ TEST(TimeFormat, MillisecondsUtcWithZ) {
   EXPECT_EQ(FormatIsoMillis(t), "2026-01-09T05:38:01.449Z");
   EXPECT_EQ(FormatYmd(t), "20260109");
   EXPECT_EQ(FormatIsoMillis(SysTime{}), "1970-01-01T00:00:00.000Z");
+}
+
+TEST(TimeFormat, AgreesWithGmtimeAcrossYears) {
+  // Every 7,777,777,777 ms (about 90 days) from 1970 to past 2100, plus leap days.
+  for (int64_t ms = 0; ms < 4200000000000; ms += 7777777777) {
+    const time_t secs = static_cast<time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char want[32];
+    std::snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  static_cast<int>(ms % 1000));
+    ASSERT_EQ(FormatIsoMillis(SysTime(milliseconds(ms))), want) << ms;
+  }
+  EXPECT_EQ(FormatIsoMillis(SysTime(milliseconds(951782400123))), "2000-02-29T00:00:00.123Z");
 }
 
 TEST(TimeFormat, BeforeTheEpochStillFormats) {

@@ -3,9 +3,17 @@
 //
 // Writer: one thread owning the one write connection. Jobs queue up while a transaction is
 // being committed and all of them go into the next one (group commit: one fsync for many
-// requests). Each job's callback runs after COMMIT returned, on the writer's completer thread. If a job hits a database error the
-// batch is rolled back and its jobs are run again one transaction each, so one bad job cannot
-// fail its neighbours.
+// requests). If a job hits a database error the batch is rolled back and its jobs are run again
+// one transaction each, so one bad job cannot fail its neighbours.
+//
+// Durability is pipelined. The write connection runs synchronous=NORMAL, so COMMIT writes the
+// batch's WAL frames and returns without waiting for the disk; the completer thread then calls
+// fdatasync on the WAL file (one call for every batch committed since the last one) and only
+// after that returns runs the jobs' callbacks. So a reply still means "on disk", exactly as with
+// synchronous=FULL, but the writer builds the next transaction while the disk flushes the
+// previous one instead of waiting for it. SQLite itself still syncs the WAL header when it
+// restarts the log and the WAL before every checkpoint, as it does with FULL. If the WAL file
+// cannot be opened for syncing, the connection stays synchronous=FULL and COMMIT syncs itself.
 //
 // Readers: a few threads, each with its own connection (WAL lets them read while the writer
 // writes), taking read jobs from one queue.
@@ -84,11 +92,15 @@ class Writer {
 
   void Loop();
   void CompleterLoop();
+  // Opens the WAL file for the completer's fdatasync and switches the connection to
+  // synchronous=NORMAL; on any failure leaves synchronous=FULL (wal_fd_ stays -1).
+  void SetUpWalSync();
   std::vector<Status> RunBatch(std::vector<std::unique_ptr<WriteJob>>& batch);
   Status RunInTransaction(std::vector<std::unique_ptr<WriteJob>>& jobs, size_t begin, size_t end);
 
   std::unique_ptr<Conn> conn_;
   const size_t max_batch_;
+  int wal_fd_ = -1;  // the WAL file, read-only, for fdatasync; -1 when COMMIT syncs itself
   WorkQueue<std::unique_ptr<WriteJob>> queue_;
   // Callbacks run on their own thread, so the writer starts the next transaction as soon as a
   // COMMIT returns instead of first handing every reply to the network threads.
