@@ -1,6 +1,7 @@
 #pragma once
-// The SQLite backend: one database file, WAL, synchronous=FULL. One writer thread with group
-// commit, a few reader threads (workers.h). Implements every aggregate of store/store.h.
+// The SQLite backend: one database file in WAL mode. One writer thread with group commit and
+// pipelined WAL syncs (a reply waits for the fdatasync that covers its commit), a few reader
+// threads (workers.h). Implements every aggregate of store/store.h.
 
 #include <memory>
 #include <string>
