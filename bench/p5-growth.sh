@@ -4,7 +4,11 @@
 . "$(dirname "$0")/lib.sh"
 ROWS=${ROWS:-10000000}; SOAK=${SOAK:-600}
 DB=$BENCH_TMP/data/hookline.db
-start_ours && stop_ours   # creates and migrates the database
+start_ours   # creates and migrates the database
+echo "== empty database (the P1 figure this run is compared with):"
+EMPTY=$("$YARDSTICK/ingest.sh" "$OURS_URL_BASE/api/webhook/payment" "$WEBHOOK_SECRET" 10s 64)
+echo "$EMPTY"
+stop_ours
 echo "prefilling $ROWS rows ..."
 sqlite3 "$DB" <<SQL
 PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;
@@ -16,8 +20,11 @@ SELECT 'pre_' || i || '_' || hex(randomblob(6)), 'payment.succeeded', 'payment_s
 SQL
 ls -lh "$DB"
 start_ours
-echo "== empty-database figure: run p1-ingest-sqlite.sh; this database:"
-"$YARDSTICK/ingest.sh" "$OURS_URL_BASE/api/webhook/payment" "$WEBHOOK_SECRET" 10s 64
+echo "== with $ROWS rows:"
+FULL=$("$YARDSTICK/ingest.sh" "$OURS_URL_BASE/api/webhook/payment" "$WEBHOOK_SECRET" 10s 64)
+echo "$FULL"
+rate() { sed -n 's/.*req\/s=\([0-9]*\).*/\1/p' <<<"$1"; }
+awk -v a="$(rate "$FULL")" -v b="$(rate "$EMPTY")" 'BEGIN { printf "ratio full/empty: %.2fx (target >= 0.8x)\n", a / b }'
 echo "== soak ${SOAK}s at full load, RSS every 30 s (MB):"
 "$YARDSTICK/ingest.sh" "$OURS_URL_BASE/api/webhook/payment" "$WEBHOOK_SECRET" "${SOAK}s" 64 >"$BENCH_TMP/soak.txt" &
 LOAD=$!
