@@ -60,6 +60,7 @@ std::optional<http::Response> ReadLeadId(const boost::json::object& data,
 void RegisterPaymentWebhook(http::Router& router, ApiContext& ctx) {
   // Ids known to be committed: a retried event is answered without the database.
   auto recent = std::make_shared<RecentIds>();
+  auto secret = std::make_shared<signing::SecretMatcher>(ctx.webhook_secret);
   router.Add(
       http::Method::kPost, "/api/webhook/payment",
       [&ctx, recent](const http::Request& req, http::Reply reply) {
@@ -80,17 +81,17 @@ void RegisterPaymentWebhook(http::Router& router, ApiContext& ctx) {
         }
         if (data != nullptr) {
           if (auto err = ReadLeadId(data->get_object(), event.lead_id)) return reply(std::move(*err));
-          event.payload = boost::json::serialize(*data);
-        } else {
-          event.payload = "{}";
         }
-        event.source = "payment_service";
-        event.created_at = ctx.clock.Now();
-
+        // The request is valid: a retry of a committed id is answered before the payload is
+        // serialised for the insert.
         if (recent->Contains(event.id)) {
           ++Metrics::Get().events_duplicate;
           return reply(StatusReply(200, "duplicate_ignored"));
         }
+        event.payload = data != nullptr ? boost::json::serialize(*data) : "{}";
+        event.source = "payment_service";
+        event.created_at = ctx.clock.Now();
+
         std::string id = event.id;
         ctx.store.events().Insert(
             std::move(event), [reply = std::move(reply), recent, id = std::move(id)](
@@ -103,10 +104,10 @@ void RegisterPaymentWebhook(http::Router& router, ApiContext& ctx) {
             });
       },
       {.guard =
-           [&ctx](const http::Request& req) -> std::optional<http::Response> {
+           [secret](const http::Request& req) -> std::optional<http::Response> {
              // The secret is checked first, before the body is even looked at.
              if (req.HasHeader("X-Webhook-Secret") &&
-                 signing::SecretsEqual(req.Header("X-Webhook-Secret"), ctx.webhook_secret)) {
+                 secret->Matches(req.Header("X-Webhook-Secret"))) {
                return std::nullopt;
              }
              return http::Response::Error(401, "missing or invalid X-Webhook-Secret");

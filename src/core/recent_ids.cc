@@ -13,13 +13,14 @@ RecentIds::Shard& RecentIds::ShardFor(std::string_view id) const {
 bool RecentIds::Contains(std::string_view id) const {
   auto& shard = ShardFor(id);
   std::lock_guard lock(shard.mu);
-  return shard.ids.find(std::string(id)) != shard.ids.end();
+  return shard.ids.find(id) != shard.ids.end();
 }
 
 void RecentIds::Add(std::string_view id) {
   auto& shard = ShardFor(id);
   std::lock_guard lock(shard.mu);
-  if (!shard.ids.emplace(id).second) return;
+  if (shard.ids.find(id) != shard.ids.end()) return;
+  shard.ids.emplace(id);
   shard.order.emplace_back(id);
   if (shard.order.size() > per_shard_) {
     shard.ids.erase(shard.order.front());

@@ -11,6 +11,7 @@
 
 #include <array>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -26,9 +27,14 @@ class RecentIds {
 
  private:
   static constexpr size_t kShards = 16;
+  // Transparent hashing, so a look-up by string_view allocates no key.
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
   struct Shard {
     mutable std::mutex mu;  // guards ids and order
-    std::unordered_set<std::string> ids;
+    std::unordered_set<std::string, Hash, std::equal_to<>> ids;
     std::deque<std::string> order;  // insertion order, for eviction
   };
   Shard& ShardFor(std::string_view id) const;

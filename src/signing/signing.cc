@@ -5,6 +5,7 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <cctype>
 #include <stdexcept>
 
@@ -47,6 +48,25 @@ bool SecretsEqual(std::string_view a, std::string_view b) {
   const std::string da = Sha256(a);
   const std::string db = Sha256(b);
   return CRYPTO_memcmp(da.data(), db.data(), da.size()) == 0;
+}
+
+SecretMatcher::SecretMatcher(std::string_view expected)
+    : md_(EVP_MD_fetch(nullptr, "SHA256", nullptr)) {
+  if (md_ == nullptr) throw std::runtime_error("SHA-256 is not available");  // start-up only
+  const std::string d = Sha256(expected);
+  std::copy(d.begin(), d.end(), expected_);
+}
+
+SecretMatcher::~SecretMatcher() { EVP_MD_free(md_); }
+
+bool SecretMatcher::Matches(std::string_view given) const {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(given.data(), given.size(), digest, &len, md_, nullptr) != 1 ||
+      len != sizeof expected_) {
+    return false;
+  }
+  return CRYPTO_memcmp(digest, expected_, sizeof expected_) == 0;
 }
 
 bool VerifySignature(std::string_view secret, std::string_view body,

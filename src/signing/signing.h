@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+struct evp_md_st;  // OpenSSL's EVP_MD
+
 namespace hookline::signing {
 
 // Raw 32-byte HMAC-SHA256(key, message).
@@ -19,6 +21,21 @@ std::string HmacSha256(std::string_view key, std::string_view message);
 std::string SignatureHex(std::string_view secret, std::string_view body);
 // Constant-time equality of two secrets of any length.
 bool SecretsEqual(std::string_view a, std::string_view b);
+// SecretsEqual(given, expected) for one fixed expected secret, checked on every request: the
+// expected digest is computed once, and the SHA-256 implementation is fetched once (OpenSSL 3's
+// one-shot SHA256() looks it up in the provider store on every call).
+class SecretMatcher {
+ public:
+  explicit SecretMatcher(std::string_view expected);
+  ~SecretMatcher();
+  SecretMatcher(const SecretMatcher&) = delete;
+  SecretMatcher& operator=(const SecretMatcher&) = delete;
+  bool Matches(std::string_view given) const;
+
+ private:
+  ::evp_md_st* md_;  // fetched once
+  unsigned char expected_[32];
+};
 // True when `signature_hex` (any case, surrounding spaces ignored) is the signature of
 // `body` under `secret`. Constant time in the signature's content.
 bool VerifySignature(std::string_view secret, std::string_view body,

@@ -8,6 +8,17 @@
 namespace hookline::signing {
 namespace {
 
+TEST(Signing, SecretMatcherAgreesWithSecretsEqual) {
+  const SecretMatcher m("bench-secret");
+  for (std::string_view given : {"bench-secret", "bench-secreT", "bench-secret ", "", "b"}) {
+    EXPECT_EQ(m.Matches(given), SecretsEqual(given, "bench-secret")) << given;
+  }
+  EXPECT_TRUE(m.Matches("bench-secret"));
+  const SecretMatcher empty("");
+  EXPECT_TRUE(empty.Matches(""));
+  EXPECT_FALSE(empty.Matches("x"));
+}
+
 TEST(Signing, SecretsEqualIsExact) {
   EXPECT_TRUE(SecretsEqual("abc", "abc"));
   EXPECT_FALSE(SecretsEqual("abc", "abd"));
