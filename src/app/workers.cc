@@ -1,5 +1,7 @@
 #include "app/workers.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -25,6 +27,9 @@ Workers::Workers(const Config& config, store::Store& store, const Clock& clock, 
   d.policy.base = std::chrono::milliseconds(config.retry_base_ms);
   d.policy.factor = config.retry_factor;
   d.timeout = std::chrono::milliseconds(config.delivery_timeout_ms);
+  d.per_endpoint = config.delivery_concurrency;
+  d.max_in_flight = std::max(d.max_in_flight, config.delivery_concurrency);
+  d.claim_batch = std::max(d.claim_batch, config.delivery_concurrency);
   d.allow_private = config.allow_private_endpoints;
   d.worker_id = id;
   delivery_ = std::make_unique<delivery::DeliveryWorker>(store.deliveries(), clock, random, d);

@@ -70,6 +70,9 @@ Status Validate(const Config& c) {
   if (c.delivery_timeout_ms < 100) {
     return Status::Invalid("HOOKLINE_DELIVERY_TIMEOUT_MS must be at least 100");
   }
+  if (c.delivery_concurrency < 1 || c.delivery_concurrency > 1024) {
+    return Status::Invalid("HOOKLINE_DELIVERY_CONCURRENCY must be from 1 to 1024");
+  }
   if (c.rate_limit_per_minute < 0) {
     return Status::Invalid("HOOKLINE_RATE_LIMIT_PER_MINUTE must be 0 (off) or more");
   }

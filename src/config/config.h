@@ -54,6 +54,9 @@ struct Config {
   int64_t retry_base_ms = 10000;
   double retry_factor = 4;
   int64_t delivery_timeout_ms = 10000;
+  // Attempts in flight at once per endpoint (counted in the database, so across instances),
+  // and so at most this many connections to it.
+  int delivery_concurrency = 64;
   bool allow_private_endpoints = false;
 
   // Landing page public routes: requests per minute per client IP (0 = unlimited).

@@ -55,6 +55,10 @@ void AddServeFlags(CLI::App& cmd, Config& c) {
   cmd.add_option("--delivery-timeout-ms", c.delivery_timeout_ms, "one delivery attempt's whole time limit")
       ->envname("HOOKLINE_DELIVERY_TIMEOUT_MS")
       ->capture_default_str();
+  cmd.add_option("--delivery-concurrency", c.delivery_concurrency,
+                 "delivery attempts in flight at once per endpoint (and connections to it)")
+      ->envname("HOOKLINE_DELIVERY_CONCURRENCY")
+      ->capture_default_str();
   cmd.add_option("--allow-private-endpoints", c.allow_private_endpoints,
                  "allow endpoint URLs on loopback/private/link-local addresses (1/0)")
       ->envname("HOOKLINE_ALLOW_PRIVATE_ENDPOINTS")

@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/ip/tcp.hpp>
-#include <future>
 
 #include "delivery/url_policy.h"
 #include "signing/signing.h"
@@ -14,14 +13,6 @@ namespace asio = boost::asio;
 using std::chrono::milliseconds;
 
 namespace {
-
-template <class T, class Fn>
-StatusOr<T> Wait(Fn&& call) {
-  std::promise<StatusOr<T>> promise;
-  auto future = promise.get_future();
-  call([&promise](StatusOr<T> r) { promise.set_value(std::move(r)); });
-  return future.get();
-}
 
 // Length of the valid UTF-8 sequence at s[i], 0 when it is not one.
 size_t Utf8SequenceLength(std::string_view s, size_t i) {
@@ -110,78 +101,111 @@ void DeliveryWorker::Stop() {
 }
 
 void DeliveryWorker::Loop() {
-  SysTime next_check = clock_.Now();
+  // Never waits on the store: claims, records and NextDue look-ups are submitted and their
+  // callbacks (on the store's threads) only update the fields below and wake this thread. So a
+  // batch of results is recorded while the next claim runs - with SQLite's group commit both
+  // usually share one transaction - and attempts keep going out while either commits.
   std::unique_lock lock(mu_);
   for (;;) {
-    if (!results_.empty()) {
+    if (!to_send_.empty()) {
+      auto batch = std::move(to_send_);
+      to_send_.clear();
+      lock.unlock();
+      for (auto& c : batch) Send(std::move(c));
+      lock.lock();
+      continue;
+    }
+    if (!results_.empty() && !recording_) {
+      recording_ = true;
       auto batch = std::move(results_);
       results_.clear();
       lock.unlock();
-      const auto n = static_cast<int>(batch.size());
-      auto recorded =
-          Wait<int>([&](auto done) { store_.RecordAttempts(std::move(batch), std::move(done)); });
-      if (!recorded.ok()) {
-        // The rows stay `delivering`; their leases end and they are sent again.
-        spdlog::error("delivery: cannot record {} attempt results: {}", n,
-                      recorded.status().message());
-      }
+      StartRecord(std::move(batch));
       lock.lock();
-      in_flight_ -= n;
-      kicked_ = true;  // slots are free again, and a retry may be due already
       continue;
     }
     if (stopping_) {
-      if (in_flight_ == 0) return;
-      cv_.wait(lock, [this] { return !results_.empty(); });
+      if (in_flight_ == 0 && !claiming_ && !recording_ && !looking_up_) return;
+      cv_.wait(lock);
       continue;
     }
     const SysTime now = clock_.Now();
     const int free = options_.max_in_flight - in_flight_;
-    if (free > 0 && (kicked_ || now >= next_check)) {
+    if (free > 0 && !claiming_ && (kicked_ || now >= next_check_)) {
       kicked_ = false;
+      claiming_ = true;
       lock.unlock();
-      store::ClaimRequest request{worker_, now, lease_, std::min(free, options_.claim_batch),
-                                  options_.per_endpoint};
-      const int asked = request.limit;
-      auto claimed = Wait<std::vector<store::ClaimedDelivery>>(
-          [&](auto done) { store_.ClaimDue(std::move(request), std::move(done)); });
-      std::optional<SysTime> due;
-      bool more = false;
-      if (!claimed.ok()) {
-        spdlog::warn("delivery: cannot claim: {}", claimed.status().message());
-        due = now + std::chrono::seconds(1);
-      } else {
-        more = static_cast<int>(claimed->size()) == asked;
-        {
-          std::lock_guard count(mu_);
-          in_flight_ += static_cast<int>(claimed->size());
-        }
-        for (auto& c : *claimed) Send(std::move(c));
-        if (!more) {
-          auto next =
-              Wait<std::optional<SysTime>>([&](auto done) { store_.NextDue(std::move(done)); });
-          if (next.ok()) due = *next;
-        }
-      }
+      StartClaim(now, std::min(free, options_.claim_batch));
       lock.lock();
-      if (more) {
-        kicked_ = true;  // a full batch: there may be more due right now
-        continue;
-      }
-      const SysTime after = clock_.Now();
-      SysTime when = after + options_.idle_poll;
-      if (due) {
-        // Due already but not claimable (the endpoint is at its limit, or another instance
-        // holds it): completions wake us; else look again shortly.
-        when = std::min(when, std::max(*due, after + milliseconds(100)));
-      }
-      next_check = when;
       continue;
     }
-    const auto wait = std::chrono::duration_cast<milliseconds>(next_check - clock_.Now());
-    cv_.wait_for(lock, std::clamp(wait, milliseconds(1), options_.idle_poll),
-                 [this] { return stopping_ || kicked_ || !results_.empty(); });
+    // Wake for: new results or claims, a stop, or a kick that can be acted on now. A kick while
+    // every slot is taken waits for a recorded batch (which frees slots and kicks again).
+    auto wait = options_.idle_poll;  // a running claim or a recorded batch wakes us
+    if (!claiming_ && free > 0) {
+      wait = std::clamp(std::chrono::duration_cast<milliseconds>(next_check_ - clock_.Now()),
+                        milliseconds(1), options_.idle_poll);
+    }
+    cv_.wait_for(lock, wait, [this] {
+      return stopping_ || !to_send_.empty() || (!results_.empty() && !recording_) ||
+             (kicked_ && !claiming_ && in_flight_ < options_.max_in_flight);
+    });
   }
+}
+
+void DeliveryWorker::StartRecord(std::vector<store::AttemptResult> batch) {
+  const auto n = static_cast<int>(batch.size());
+  store_.RecordAttempts(std::move(batch), [this, n](StatusOr<int> recorded) {
+    if (!recorded.ok()) {
+      // The rows stay `delivering`; their leases end and they are sent again.
+      spdlog::error("delivery: cannot record {} attempt results: {}", n,
+                    recorded.status().message());
+    }
+    std::lock_guard lock(mu_);
+    recording_ = false;
+    in_flight_ -= n;
+    kicked_ = true;  // slots are free again, and a retry may be due already
+    cv_.notify_one();
+  });
+}
+
+void DeliveryWorker::StartClaim(SysTime now, int limit) {
+  store::ClaimRequest request{worker_, now, lease_, limit, options_.per_endpoint};
+  store_.ClaimDue(std::move(request), [this, now, limit](
+                                          StatusOr<std::vector<store::ClaimedDelivery>> claimed) {
+    std::unique_lock lock(mu_);
+    claiming_ = false;
+    if (!claimed.ok()) {
+      spdlog::warn("delivery: cannot claim: {}", claimed.status().message());
+      next_check_ = now + std::chrono::seconds(1);
+      cv_.notify_one();
+      return;
+    }
+    const bool more = static_cast<int>(claimed->size()) == limit;
+    in_flight_ += static_cast<int>(claimed->size());
+    for (auto& c : *claimed) to_send_.push_back(std::move(c));
+    if (more) {
+      kicked_ = true;  // a full batch: there may be more due right now
+    } else {
+      // Until NextDue answers, look again after idle_poll (or when kicked).
+      next_check_ = clock_.Now() + options_.idle_poll;
+      looking_up_ = true;
+    }
+    cv_.notify_one();
+    if (more) return;
+    lock.unlock();
+    store_.NextDue([this](StatusOr<std::optional<SysTime>> next) {
+      std::lock_guard lock(mu_);
+      looking_up_ = false;
+      if (next.ok() && next->has_value()) {
+        // Due already but not claimable (the endpoint is at its limit, or another instance
+        // holds it): completions kick us; else look again shortly.
+        const SysTime after = clock_.Now();
+        next_check_ = std::min(next_check_, std::max(**next, after + milliseconds(100)));
+      }
+      cv_.notify_one();
+    });
+  });
 }
 
 void DeliveryWorker::Send(store::ClaimedDelivery claimed) {

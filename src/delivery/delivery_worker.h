@@ -4,8 +4,10 @@
 // One scheduler thread claims due deliveries in batches (with a store lease), signs each and
 // hands it to the async HttpClient, which runs on this worker's own io_context thread; many
 // attempts are in flight at once, at most `per_endpoint` per endpoint (counted in the
-// database, so across instances too) and `max_in_flight` in all. Results are collected and
-// recorded in batches (one transaction for many), then the freed slots claim again.
+// database, so across instances too; HOOKLINE_DELIVERY_CONCURRENCY) and `max_in_flight` in
+// all. Results are collected and recorded in batches (one transaction for many), and the freed
+// slots claim again. The scheduler never blocks on the store: one claim and one record batch
+// may be committing at the same time while attempts keep going out.
 //
 // Every attempt: POST the stored body bytes with
 //   Content-Type: application/json
@@ -82,6 +84,8 @@ class DeliveryWorker {
 
  private:
   void Loop();
+  void StartRecord(std::vector<store::AttemptResult> batch);  // without mu_
+  void StartClaim(SysTime now, int limit);                    // without mu_
   void Send(store::ClaimedDelivery claimed);
   store::AttemptResult Judge(const store::ClaimedDelivery& c, const PostResult& r, SysTime started);
 
@@ -102,8 +106,13 @@ class DeliveryWorker {
   std::condition_variable cv_;
   bool kicked_ = true;
   bool stopping_ = false;
-  int in_flight_ = 0;                          // claimed and not yet recorded
-  std::vector<store::AttemptResult> results_;  // finished, waiting to be recorded
+  bool claiming_ = false;    // a ClaimDue is running
+  bool recording_ = false;   // a RecordAttempts is running
+  bool looking_up_ = false;  // a NextDue is running
+  SysTime next_check_{};     // claim again at this time even without a kick
+  int in_flight_ = 0;                            // claimed and not yet recorded
+  std::vector<store::ClaimedDelivery> to_send_;  // claimed, not yet handed to the client
+  std::vector<store::AttemptResult> results_;    // finished, waiting to be recorded
 };
 
 // Response bodies are arbitrary bytes: keeps at most max_bytes, cut on a character boundary,

@@ -7,6 +7,7 @@ Queues N render.completed deliveries directly in a fresh SQLite database (so ren
 what is measured), starts hookline, and times until the sink has acknowledged all N. Prints
 deliveries/s, attempts per delivery and the sink's duplicate count (must be 0 without crashes).
 """
+import datetime
 import json
 import os
 import sqlite3
@@ -28,11 +29,25 @@ def sink(method, path="/stats"):
         return json.loads(r.read() or b"{}")
 
 
+def server_cpu_seconds(pid):
+    """utime + stime of a running process, from /proc/<pid>/stat."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def iso_seconds(text):
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     with tempfile.TemporaryDirectory(prefix="hookline-bench-") as wd:
-        h = Hookline(wd, env={"HOOKLINE_RETRY_BASE_MS": "200", "HOOKLINE_RETRY_FACTOR": "2",
-                              "HOOKLINE_ACCESS_LOG": "0", "HOOKLINE_LOG_LEVEL": "warn"})
+        env = {"HOOKLINE_RETRY_BASE_MS": "200", "HOOKLINE_RETRY_FACTOR": "2",
+               "HOOKLINE_ACCESS_LOG": "0", "HOOKLINE_LOG_LEVEL": "warn"}
+        # Passed through to try other settings, e.g. HOOKLINE_DELIVERY_CONCURRENCY=32.
+        env.update({k: v for k, v in os.environ.items() if k.startswith("HOOKLINE_DELIVERY_")})
+        h = Hookline(wd, env=env)
         h.start()
         h.stop()  # migrated, empty
         now = "2026-01-01T00:00:00.000Z"
@@ -59,6 +74,7 @@ def main():
                 raise SystemExit(f"timed out: {s}")
             time.sleep(0.05)
         elapsed = time.time() - t0
+        cpu = server_cpu_seconds(h.proc.pid)
         time.sleep(0.5)
         s = sink("GET")
         delivered = h.query("SELECT count(*) AS n FROM Delivery WHERE status = 'delivered'")[0]["n"]
@@ -67,6 +83,11 @@ def main():
               f"deliveries_per_s={n / elapsed:.0f} attempts_per_delivery={s['received'] / n:.2f} "
               f"duplicates={s['duplicates']} bad_signature={s['bad_signature']} "
               f"failed_on_purpose={s['failed_on_purpose']}")
+        # Diagnostics: the sink's first-to-last 2xx span (without start-up and polling) and
+        # hookline's CPU time per delivery (start-up included).
+        span = (iso_seconds(s["last_at"]) - iso_seconds(s["first_at"])) if s["first_at"] else 0
+        print(f"sink_span_s={span:.3f} sink_span_per_s={n / span if span else 0:.0f} "
+              f"server_cpu_s={cpu:.2f} server_cpu_us_per_delivery={cpu / n * 1e6:.0f}")
 
 
 if __name__ == "__main__":

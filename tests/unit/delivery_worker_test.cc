@@ -140,6 +140,29 @@ TEST(DeliveryWorkerTest, LastAttemptFailsTheDelivery) {
   EXPECT_FALSE(queue.recorded[0].next_attempt_at.has_value());
 }
 
+// A full claim that takes every slot: the worker must wait for the results (not spin on the
+// "there may be more" kick while holding its lock, which kept the results from being handed
+// over) and record them; later claims ask only for the slots that are free.
+TEST(DeliveryWorkerTest, ClaimThatFillsEverySlotIsRecorded) {
+  ManualClock clock(*ParseIso("2026-01-09T05:38:01.449Z"));
+  SeededRandom random(7);
+  FakeQueue queue;
+  const auto port = ClosedPort();
+  queue.claims = {Claim(port, 1), Claim(port, 1)};
+  queue.claims[1].delivery.id = "dlv_2";
+  auto options = Options();
+  options.max_in_flight = 2;
+  options.claim_batch = 2;
+  DeliveryWorker worker(queue, clock, random, options);
+  worker.Start();
+  queue.WaitRecorded(2);
+  worker.Stop();
+  std::lock_guard lock(queue.mu);
+  ASSERT_EQ(queue.recorded.size(), 2u);
+  for (const auto& r : queue.requests) EXPECT_LE(r.limit, 2);
+  EXPECT_EQ(queue.requests[0].limit, 2);
+}
+
 TEST(DeliveryWorkerTest, SnippetIsCappedValidUtf8) {
   EXPECT_EQ(SafeSnippet("ok", 10), "ok");
   EXPECT_EQ(SafeSnippet("abcdef", 3), "abc");
