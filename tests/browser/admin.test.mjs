@@ -105,6 +105,26 @@ test("the event log filters by type, source and lead", async () => {
   await context.close();
 });
 
+test("the event log pages with its cursor: older pages append, nothing repeats, the end is said", async () => {
+  const type = `paging.test.${stamp}`;
+  for (let i = 0; i < 63; i++) await postPayment(`page_${stamp}_${String(i).padStart(2, "0")}`, { i }, type);
+  const { context, page } = await newPage(browser);
+  await signIn(page);
+  await page.goto(`${BASE}/admin#/events?type=${encodeURIComponent(type)}`);
+  await waitFor(async () => (await page.$$("#events-table tbody tr")).length === 50);
+  assert.match(await page.textContent("#events-status"), /Showing 50 events, newest first\.$/);
+  assert.ok(await page.isVisible("#events-next"));
+  await page.click("#events-next");
+  await waitFor(async () => (await page.$$("#events-table tbody tr")).length === 63);
+  const shown = await page.$$eval("#events-table tbody tr", (rows) => rows.map((r) => r.dataset.eventId));
+  const expected = sql(`SELECT id FROM EventLog WHERE type = '${type}' ORDER BY createdAt DESC, id DESC`).map((r) => r.id);
+  assert.deepEqual(shown, expected);
+  assert.equal(new Set(shown).size, 63);
+  assert.ok(await page.isHidden("#events-next"));
+  assert.match(await page.textContent("#events-status"), /Showing 63 events, newest first — that is all of them\./);
+  await context.close();
+});
+
 test("payloads, names and companies with HTML show as text: no script runs, no element is made", async () => {
   const { context, page } = await newPage(browser);
   await signIn(page);

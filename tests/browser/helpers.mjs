@@ -48,6 +48,8 @@ export function sql(query) {
   return out.trim() ? JSON.parse(out) : [];
 }
 
+// Polls from Node. (page.waitForFunction polls with eval inside the page once its first check
+// fails, and the pages' CSP, which has no 'unsafe-eval', refuses that: a flaky test.)
 export async function waitFor(fn, { timeout = 10000, interval = 100 } = {}) {
   const until = Date.now() + timeout;
   for (;;) {

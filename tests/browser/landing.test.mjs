@@ -58,7 +58,7 @@ test("the form shows field errors: empty fields and a bad email, checked in the 
   page.on("request", (req) => { if (req.url().endsWith("/api/leads")) leadPosts++; });
 
   await page.click("#lead-submit");
-  await page.waitForFunction(() => document.getElementById("error-name").textContent.length > 0);
+  await waitFor(async () => (await page.textContent("#error-name")).length > 0);
   assert.match(await page.textContent("#error-name"), /name/i);
   assert.match(await page.textContent("#error-email"), /email/i);
   assert.match(await page.textContent("#error-company"), /company/i);
@@ -68,7 +68,7 @@ test("the form shows field errors: empty fields and a bad email, checked in the 
   await page.fill("#lead-email", "grace-at-navy");
   await page.fill("#lead-company", "Navy");
   await page.click("#lead-submit");
-  await page.waitForFunction(() => document.getElementById("error-name").textContent === "");
+  await waitFor(async () => (await page.textContent("#error-name")) === "");
   assert.match(await page.textContent("#error-email"), /valid email/i);
   await screenshot(page, "landing-errors");
   assert.equal(leadPosts, 0, "nothing is sent while the form is invalid");
@@ -86,7 +86,7 @@ test("a field the server refuses (422) shows the server's message under that fie
   await page.fill("#lead-company", "Bletchley");
   await page.fill("#lead-phone", "call me maybe");  // the browser does not check phone characters
   await page.click("#lead-submit");
-  await page.waitForFunction(() => document.getElementById("error-phone").textContent.length > 0);
+  await waitFor(async () => (await page.textContent("#error-phone")).length > 0);
   assert.match(await page.textContent("#error-phone"), /phone/i);
   assert.equal(await page.isVisible("#lead-form"), true);
   assert.equal(await page.inputValue("#lead-name"), "Alan", "what was typed stays");

@@ -6,8 +6,8 @@ import {
   badge, emptyRow, formParams, h, keyValueList, loadError, orDash, pageHeader, replaceHashQuery,
   statusTone, time,
 } from "./dom.js";
+import { PAGE_SIZE, pagedTable, plural } from "./paged.js";
 
-const PAGE_SIZE = 50;
 const FILTERS = [
   { name: "status", id: "filter-status", label: "Status", placeholder: "any", list: "delivery-statuses" },
   { name: "endpoint_id", id: "filter-endpoint", label: "Endpoint id", placeholder: "any endpoint" },
@@ -38,47 +38,22 @@ async function renderList(view, ctx) {
     const value = ctx.query.get(f.name)?.trim();
     if (value) filters.set(f.name, value);
   }
-  let cursor = null;
-  let generation = 0;
-
   const tbody = h("tbody");
   const table = h("table", { id: "deliveries-table", class: "table" },
     h("thead", {}, h("tr", {}, COLUMNS.map((c) => h("th", { scope: "col", text: c })))), tbody);
-  const older = h("button", { type: "button", class: "btn", id: "deliveries-next", text: "Older deliveries", hidden: true });
-  const status = h("p", { class: "table-status muted", "aria-live": "polite" });
-  const results = h("div", { class: "results" });
-
-  async function load(append) {
-    const mine = ++generation;
-    older.disabled = true;
-    if (!append) {
-      cursor = null;
-      tbody.replaceChildren();
-      results.replaceChildren(h("div", { class: "table-wrap" }, table), h("div", { class: "table-foot" }, status, older));
-    }
-    const params = new URLSearchParams(filters);
-    params.set("limit", String(PAGE_SIZE));
-    if (append && cursor) params.set("cursor", cursor);
-    let data;
-    try {
-      data = await api(withQuery("/api/deliveries", params));
-    } catch (err) {
-      if (mine !== generation) return;
-      if (append) status.textContent = `Could not load older deliveries: ${err.message}`;
-      else results.replaceChildren(loadError(err, () => load(false)));
-      older.disabled = false;
-      return;
-    }
-    if (mine !== generation) return;
-    const items = Array.isArray(data?.items) ? data.items : [];
-    if (!append && items.length === 0) {
-      tbody.append(emptyRow(COLUMNS.length, filters.toString() ? "No deliveries match these filters." : "No deliveries yet."));
-    }
-    for (const d of items) tbody.append(deliveryRow(d));
-    cursor = data?.next_cursor ?? null;
-    older.hidden = !cursor;
-    older.disabled = false;
-  }
+  const { results, load } = pagedTable({
+    table, tbody, columns: COLUMNS.length,
+    fetchPage: (cursor) => {
+      const params = new URLSearchParams(filters);
+      params.set("limit", String(PAGE_SIZE));
+      if (cursor) params.set("cursor", cursor);
+      return api(withQuery("/api/deliveries", params));
+    },
+    row: deliveryRow,
+    emptyText: () => (filters.toString() ? "No deliveries match these filters." : "No deliveries yet."),
+    olderId: "deliveries-next", olderText: "Older deliveries", olderError: "Could not load older deliveries",
+    describe: (n, more) => `Showing ${plural(n, "delivery", "deliveries")}, newest first${more ? "" : " — that is all of them"}.`,
+  });
 
   const form = h("form", { id: "deliveries-filter", class: "filters", role: "search" },
     FILTERS.map((f) => h("label", { class: "field" },
@@ -96,7 +71,6 @@ async function renderList(view, ctx) {
     replaceHashQuery("/deliveries", filters);
     load(false);
   });
-  older.addEventListener("click", () => load(true));
 
   view.append(pageHeader("Deliveries", "Signed webhooks sent to endpoints, with every attempt."), form, results);
   await load(false);

@@ -2,10 +2,10 @@
 // with the server's cursor (keyset paging, so rows do not shift as new events arrive).
 
 import { api, withQuery } from "./api.js";
-import { emptyRow, formParams, h, loadError, pageHeader, replaceHashQuery } from "./dom.js";
+import { formParams, h, pageHeader, replaceHashQuery } from "./dom.js";
 import { EVENT_COLUMNS, eventRow, eventTable } from "./event-rows.js";
+import { PAGE_SIZE, pagedTable, plural } from "./paged.js";
 
-const PAGE_SIZE = 50;
 const FILTERS = [
   { name: "source", id: "filter-source", label: "Source", placeholder: "landing", list: "sources" },
   { name: "type", id: "filter-type", label: "Type", placeholder: "page_view", list: "types" },
@@ -49,56 +49,21 @@ export async function render(view, ctx) {
     const value = ctx.query.get(f.name)?.trim();
     if (value) filters.set(f.name, value);
   }
-  let cursor = null;
-  let loaded = 0;
-  let generation = 0; // a newer filter wins over an older page still loading
-
   const { table, tbody } = eventTable("events-table");
-  const status = h("p", { class: "table-status muted", id: "events-status", "aria-live": "polite" });
-  const older = h("button", { type: "button", class: "btn", id: "events-next", text: "Older events", hidden: true });
-  const results = h("div", { class: "results" });
-
-  async function load(append) {
-    const mine = ++generation;
-    older.disabled = true;
-    if (!append) {
-      cursor = null;
-      loaded = 0;
-      tbody.replaceChildren();
-      results.replaceChildren(h("div", { class: "table-wrap" }, table), h("div", { class: "table-foot" }, status, older));
-      status.textContent = "Loading…";
-    }
-    const params = new URLSearchParams(filters);
-    params.set("limit", String(PAGE_SIZE));
-    if (append && cursor) params.set("cursor", cursor);
-    let data;
-    try {
-      data = await api(withQuery("/api/events", params));
-    } catch (err) {
-      if (mine !== generation) return;
-      if (append) {
-        status.textContent = `Could not load older events: ${err.message}`;
-        older.disabled = false;
-      } else {
-        results.replaceChildren(loadError(err, () => load(false)));
-      }
-      return;
-    }
-    if (mine !== generation) return;
-    const items = Array.isArray(data?.items) ? data.items : [];
-    if (!append && items.length === 0) {
-      tbody.append(emptyRow(EVENT_COLUMNS.length,
-        filters.toString() ? "No events match these filters." : "No events recorded yet."));
-    }
-    for (const event of items) tbody.append(eventRow(event));
-    loaded += items.length;
-    cursor = data?.next_cursor ?? null;
-    older.hidden = !cursor;
-    older.disabled = false;
-    status.textContent = loaded === 0 ? "" : `Showing ${loaded} event${loaded === 1 ? "" : "s"}, newest first${cursor ? "" : " — that is all of them"}.`;
-  }
-
-  older.addEventListener("click", () => load(true));
+  const { results, load } = pagedTable({
+    table, tbody, columns: EVENT_COLUMNS.length,
+    fetchPage: (cursor) => {
+      const params = new URLSearchParams(filters);
+      params.set("limit", String(PAGE_SIZE));
+      if (cursor) params.set("cursor", cursor);
+      return api(withQuery("/api/events", params));
+    },
+    row: eventRow,
+    emptyText: () => (filters.toString() ? "No events match these filters." : "No events recorded yet."),
+    olderId: "events-next", olderText: "Older events", olderError: "Could not load older events",
+    statusId: "events-status",
+    describe: (n, more) => `Showing ${plural(n, "event")}, newest first${more ? "" : " — that is all of them"}.`,
+  });
 
   view.append(
     pageHeader("Event log", "Everything hookline has recorded: landing page events, leads and inbound webhooks."),

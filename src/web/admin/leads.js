@@ -1,9 +1,9 @@
 // Leads list: search by name, email or company; newest first; a row opens the lead.
 
 import { api, withQuery } from "./api.js";
-import { emptyRow, h, loadError, orDash, pageHeader, replaceHashQuery, time } from "./dom.js";
+import { h, orDash, pageHeader, replaceHashQuery, time } from "./dom.js";
+import { PAGE_SIZE, pagedTable, plural } from "./paged.js";
 
-const PAGE_SIZE = 50;
 const COLUMNS = ["Received", "Name", "Email", "Company", "Source"];
 
 function attribution(lead) {
@@ -37,53 +37,18 @@ function leadRow(lead) {
 
 export async function render(view, ctx) {
   let q = ctx.query.get("q")?.trim() ?? "";
-  let cursor = null;
-  let loaded = 0;
-  let generation = 0;
-
   const tbody = h("tbody");
   const table = h("table", { id: "leads-table", class: "table" },
     h("thead", {}, h("tr", {}, COLUMNS.map((c) => h("th", { scope: "col", text: c })))),
     tbody);
-  const status = h("p", { class: "table-status muted", "aria-live": "polite" });
-  const older = h("button", { type: "button", class: "btn", id: "leads-next", text: "Older leads", hidden: true });
-  const results = h("div", { class: "results" });
-
-  async function load(append) {
-    const mine = ++generation;
-    older.disabled = true;
-    if (!append) {
-      cursor = null;
-      loaded = 0;
-      tbody.replaceChildren();
-      results.replaceChildren(h("div", { class: "table-wrap" }, table), h("div", { class: "table-foot" }, status, older));
-      status.textContent = "Loading…";
-    }
-    let data;
-    try {
-      data = await api(withQuery("/api/leads", { q, limit: PAGE_SIZE, cursor: append ? cursor : null }));
-    } catch (err) {
-      if (mine !== generation) return;
-      if (append) {
-        status.textContent = `Could not load older leads: ${err.message}`;
-        older.disabled = false;
-      } else {
-        results.replaceChildren(loadError(err, () => load(false)));
-      }
-      return;
-    }
-    if (mine !== generation) return;
-    const items = Array.isArray(data?.items) ? data.items : [];
-    if (!append && items.length === 0) {
-      tbody.append(emptyRow(COLUMNS.length, q ? "No leads match this search." : "No leads yet."));
-    }
-    for (const lead of items) tbody.append(leadRow(lead));
-    loaded += items.length;
-    cursor = data?.next_cursor ?? null;
-    older.hidden = !cursor;
-    older.disabled = false;
-    status.textContent = loaded === 0 ? "" : `Showing ${loaded} lead${loaded === 1 ? "" : "s"}, newest first.`;
-  }
+  const { results, load } = pagedTable({
+    table, tbody, columns: COLUMNS.length,
+    fetchPage: (cursor) => api(withQuery("/api/leads", { q, limit: PAGE_SIZE, cursor })),
+    row: leadRow,
+    emptyText: () => (q ? "No leads match this search." : "No leads yet."),
+    olderId: "leads-next", olderText: "Older leads", olderError: "Could not load older leads",
+    describe: (n) => `Showing ${plural(n, "lead")}, newest first.`,
+  });
 
   const input = h("input", {
     id: "leads-q", name: "q", type: "search", value: q,
@@ -97,7 +62,6 @@ export async function render(view, ctx) {
     replaceHashQuery("/leads", new URLSearchParams(q ? { q } : {}));
     load(false);
   });
-  older.addEventListener("click", () => load(true));
 
   view.append(pageHeader("Leads", "People who asked for a Founding Review on the landing page."), form, results);
   await load(false);
