@@ -119,13 +119,27 @@ StatusOr<Result> Conn::Query(const std::string& sql, const Params& p) {
                "query");
 }
 
-StatusOr<Result> Conn::Prepared(const char* name, const char* sql, const Params& p) {
+StatusOr<Result> Conn::Prepared(const char* name, const char* sql, const Params& p, bool* sent) {
+  if (sent != nullptr) *sent = false;
   if (!prepared_.contains(name)) {
     auto r = Check(PQprepare(conn_, name, sql, 0, nullptr), "prepare");
     if (!r.ok()) return r.status();
     prepared_.insert(name);
   }
-  return Check(PQexecPrepared(conn_, name, p.size(), p.values(), nullptr, nullptr, 0), name);
+  // PQexecPrepared, unrolled to learn whether the statement was handed to the server.
+  if (PQsendQueryPrepared(conn_, name, p.size(), p.values(), nullptr, nullptr, 0) == 0) {
+    return ErrorOf(conn_, nullptr, name);
+  }
+  if (sent != nullptr) *sent = true;
+  // As PQexecFinish: the last result wins, so an error reported at the implicit COMMIT (after
+  // the rows) is what the caller sees.
+  PGresult* last = nullptr;
+  while (PGresult* r = PQgetResult(conn_)) {
+    PQclear(last);
+    last = r;
+    if (PQstatus(conn_) == CONNECTION_BAD) break;
+  }
+  return Check(last, name);
 }
 
 StatusOr<Conn*> ConnSlot::Get() {

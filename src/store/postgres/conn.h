@@ -73,7 +73,12 @@ class Conn {
   // A statement with parameters, parsed on every call (dynamic SQL).
   StatusOr<Result> Query(const std::string& sql, const Params& params);
   // A statement prepared once per connection under `name` (sql must not change for a name).
-  StatusOr<Result> Prepared(const char* name, const char* sql, const Params& params);
+  // Outside BEGIN it is its own transaction: an ok result means committed (and, with
+  // synchronous_commit on, flushed), because libpq returns only after the server's
+  // ReadyForQuery, which follows the commit. *sent (if given) tells whether the statement
+  // left for the server: false means it surely ran nowhere (safe to retry elsewhere).
+  StatusOr<Result> Prepared(const char* name, const char* sql, const Params& params,
+                            bool* sent = nullptr);
 
   bool InFailedTransaction() const { return PQtransactionStatus(conn_) == PQTRANS_INERROR; }
   // host:port/dbname, for messages.

@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <string>
-#include <unordered_set>
+#include <string_view>
+#include <vector>
 
 #include "core/metrics.h"
 #include "core/time_format.h"
@@ -37,7 +38,7 @@ class Columns {
   }
   Params Finish() {
     Params p;
-    for (auto& c : cols_) p.Add(c + "}");
+    for (auto& c : cols_) p.Add(std::move(c += '}'));
     return p;
   }
 
@@ -56,20 +57,30 @@ const char* const PgEventLog::kColumns =
     "id, type, source, payload::text, \"leadId\", "
     "to_char(\"createdAt\" AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
 
-Status EventInsertJob::InsertBatch(Conn& conn, std::span<EventInsertJob* const> jobs) {
+Status EventInsertJob::InsertBatch(Conn& conn, std::span<EventInsertJob* const> jobs, bool* sent) {
   std::vector<EventInsertJob*> sorted(jobs.begin(), jobs.end());
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](auto* a, auto* b) { return a->event_.id < b->event_.id; });
   Columns cols;
   for (auto* j : sorted) cols.Add(j->event_);
-  auto res = conn.Prepared("event_insert_batch", kInsertBatch, cols.Finish());
+  auto res = conn.Prepared("event_insert_batch", kInsertBatch, cols.Finish(), sent);
   if (!res.ok()) return res.status();
-  std::unordered_set<std::string> inserted;
-  for (int r = 0; r < PQntuples(res->get()); ++r) inserted.emplace(PQgetvalue(res->get(), r, 0));
-  // erase() hands each returned id to the first job that carries it, in submission order.
+  // The returned ids (each once), sorted for binary search: cheaper than a hash set of copies.
+  const PGresult* r = res->get();
+  std::vector<std::string_view> inserted(static_cast<size_t>(PQntuples(r)));
+  for (size_t i = 0; i < inserted.size(); ++i) {
+    const int row = static_cast<int>(i);
+    inserted[i] = {PQgetvalue(r, row, 0), static_cast<size_t>(PQgetlength(r, row, 0))};
+  }
+  std::sort(inserted.begin(), inserted.end());
+  // Each returned id goes to the first job that carries it, in submission order.
+  std::vector<bool> taken(inserted.size());
   for (auto* j : jobs) {
-    j->outcome_ =
-        inserted.erase(j->event_.id) > 0 ? InsertOutcome::kInserted : InsertOutcome::kDuplicate;
+    const auto it = std::lower_bound(inserted.begin(), inserted.end(), j->event_.id);
+    const auto i = static_cast<size_t>(it - inserted.begin());
+    const bool mine = it != inserted.end() && *it == j->event_.id && !taken[i];
+    if (mine) taken[i] = true;
+    j->outcome_ = mine ? InsertOutcome::kInserted : InsertOutcome::kDuplicate;
   }
   return Status::Ok();
 }

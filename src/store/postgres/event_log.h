@@ -24,8 +24,10 @@ class EventInsertJob final : public WriteJob {
   // statement returned, the first job of the batch with that id gets kInserted, every other
   // job kDuplicate (two copies of one new id in one batch: exactly one kInserted). Rows are
   // written in id order, so two writer connections lock shared ids in the same order and
-  // cannot deadlock on each other.
-  static Status InsertBatch(Conn& conn, std::span<EventInsertJob* const> jobs);
+  // cannot deadlock on each other. Outside BEGIN the statement is its own transaction (one
+  // round trip for the whole group commit); *sent as in Conn::Prepared.
+  static Status InsertBatch(Conn& conn, std::span<EventInsertJob* const> jobs,
+                            bool* sent = nullptr);
 
  private:
   EventRecord event_;

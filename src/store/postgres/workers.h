@@ -6,7 +6,9 @@
 // committing go, up to max_batch, into that thread's next transaction (group commit: one WAL
 // flush for many requests; with two or more threads one batch commits while the next one is
 // being written). EventLog inserts of a batch become one multi-row INSERT ... ON CONFLICT DO
-// NOTHING RETURNING id (event_log.h). Callbacks run after COMMIT returned. If a batch fails,
+// NOTHING RETURNING id (event_log.h); a batch of nothing else is sent without BEGIN/COMMIT, as
+// one statement that is its own transaction (one round trip). Callbacks run after the commit
+// returned. If a batch fails,
 // its jobs run again one transaction each, so one bad job cannot fail its neighbours. If a
 // COMMIT's outcome is unknown (the connection dropped), the jobs get kUnavailable: never a
 // success for something that may not be committed.
