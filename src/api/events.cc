@@ -134,7 +134,7 @@ void RegisterEvents(http::Router& router, ApiContext& ctx) {
       [&ctx](const http::Request& req, http::Reply reply) {
         PostEvent(ctx, req, NoStoreReply(std::move(reply)));
       },
-      {.guard = RateLimitGuard(limiter), .json_body = true, .max_body = kMaxEventBody});
+      {.guard = RateLimitGuard(limiter, ctx.config.trusted_proxy_hops), .json_body = true, .max_body = kMaxEventBody});
   router.Add(
       http::Method::kGet, "/api/events",
       [&ctx](const http::Request& req, http::Reply reply) {

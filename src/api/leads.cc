@@ -193,7 +193,7 @@ void RegisterLeads(http::Router& router, ApiContext& ctx) {
       [&ctx](const http::Request& req, http::Reply reply) {
         PostLead(ctx, req, NoStoreReply(std::move(reply)));
       },
-      {.guard = RateLimitGuard(limiter), .json_body = true, .max_body = kMaxLeadBody});
+      {.guard = RateLimitGuard(limiter, ctx.config.trusted_proxy_hops), .json_body = true, .max_body = kMaxLeadBody});
   router.Add(
       http::Method::kGet, "/api/leads",
       [&ctx](const http::Request& req, http::Reply reply) {

@@ -1,5 +1,7 @@
 #include "api/rate_limiter.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -48,6 +50,47 @@ size_t RateLimiter::Size() const {
     n += shard.buckets.size();
   }
   return n;
+}
+
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool IsIpAddress(std::string_view s) {
+  if (s.empty() || s.size() >= INET6_ADDRSTRLEN) return false;
+  char text[INET6_ADDRSTRLEN];
+  s.copy(text, s.size());
+  text[s.size()] = '\0';
+  unsigned char out[sizeof(struct in6_addr)];
+  return inet_pton(AF_INET, text, out) == 1 || inet_pton(AF_INET6, text, out) == 1;
+}
+
+}  // namespace
+
+std::string ClientAddress(std::string_view peer,
+                          const std::vector<std::string_view>& forwarded_for,
+                          int trusted_proxy_hops) {
+  std::string_view chosen = peer;
+  int hops = 0;
+  // Walk the X-Forwarded-For entries from the right (the last header's last entry first).
+  for (auto header = forwarded_for.rbegin();
+       header != forwarded_for.rend() && hops < trusted_proxy_hops; ++header) {
+    std::string_view rest = *header;
+    while (hops < trusted_proxy_hops) {
+      const auto comma = rest.rfind(',');
+      const auto entry = Trim(comma == std::string_view::npos ? rest : rest.substr(comma + 1));
+      if (!IsIpAddress(entry)) return std::string(chosen);
+      chosen = entry;
+      ++hops;
+      if (comma == std::string_view::npos) break;
+      rest = rest.substr(0, comma);
+    }
+  }
+  return std::string(chosen);
 }
 
 }  // namespace hookline::api

@@ -16,8 +16,19 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace hookline::api {
+
+// The address a rate limit applies to. With `trusted_proxy_hops` = 0 (hookline faces the
+// internet itself) it is the connection's peer. Behind N reverse proxies that each append the
+// address they received from to X-Forwarded-For, it is the N-th address counted from the right
+// of that list (the peer being the 0th): the entries further left were written by the client
+// and prove nothing. A list shorter than N, or an entry that is not an IP address, falls back to
+// the farthest trustworthy address. `forwarded_for` holds each X-Forwarded-For header in order.
+std::string ClientAddress(std::string_view peer,
+                          const std::vector<std::string_view>& forwarded_for,
+                          int trusted_proxy_hops);
 
 class RateLimiter {
  public:

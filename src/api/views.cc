@@ -1,5 +1,7 @@
 #include "api/views.h"
 
+#include <boost/algorithm/string/predicate.hpp>
+
 #include <boost/json/parse.hpp>
 
 #include "core/time_format.h"
@@ -66,10 +68,21 @@ http::Guard NoStoreGuard(http::Guard guard) {
   };
 }
 
-http::Guard RateLimitGuard(std::shared_ptr<RateLimiter> limiter) {
-  return [limiter = std::move(limiter)](const http::Request& req) -> std::optional<http::Response> {
+http::Guard RateLimitGuard(std::shared_ptr<RateLimiter> limiter, int trusted_proxy_hops) {
+  return [limiter = std::move(limiter), trusted_proxy_hops](
+             const http::Request& req) -> std::optional<http::Response> {
     if (!limiter) return std::nullopt;
-    const auto decision = limiter->Take(req.remote_ip, std::chrono::steady_clock::now());
+    std::string behind_proxies;
+    std::string_view client = req.remote_ip;
+    if (trusted_proxy_hops > 0) {
+      std::vector<std::string_view> forwarded;
+      for (const auto& [name, value] : req.headers) {
+        if (boost::algorithm::iequals(name, "X-Forwarded-For")) forwarded.push_back(value);
+      }
+      behind_proxies = ClientAddress(req.remote_ip, forwarded, trusted_proxy_hops);
+      client = behind_proxies;
+    }
+    const auto decision = limiter->Take(client, std::chrono::steady_clock::now());
     if (decision.allowed) return std::nullopt;
     return NoStore(http::Response::Error(429, "too many requests from this address; retry later")
                        .With("Retry-After", std::to_string(decision.retry_after.count())));

@@ -76,6 +76,9 @@ Status Validate(const Config& c) {
   if (c.rate_limit_per_minute < 0) {
     return Status::Invalid("HOOKLINE_RATE_LIMIT_PER_MINUTE must be 0 (off) or more");
   }
+  if (c.trusted_proxy_hops < 0 || c.trusted_proxy_hops > 16) {
+    return Status::Invalid("HOOKLINE_TRUSTED_PROXY_HOPS must be from 0 to 16");
+  }
   if (c.payment_success_types.empty()) {
     return Status::Invalid("HOOKLINE_PAYMENT_SUCCESS_TYPES must name at least one event type");
   }

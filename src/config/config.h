@@ -61,6 +61,9 @@ struct Config {
 
   // Landing page public routes: requests per minute per client IP (0 = unlimited).
   int rate_limit_per_minute = 600;
+  // Reverse proxies in front of hookline that append to X-Forwarded-For (0: none, the
+  // connection's peer is the client). Decides which address the rate limit counts.
+  int trusted_proxy_hops = 0;
 
   // Funnel: EventLog types from payment_service that count as a successful payment.
   std::vector<std::string> payment_success_types{"payment.succeeded"};

@@ -80,6 +80,11 @@ void AddServeFlags(CLI::App& cmd, Config& c) {
                  "landing page routes: requests per minute per client IP (0 = off)")
       ->envname("HOOKLINE_RATE_LIMIT_PER_MINUTE")
       ->capture_default_str();
+  cmd.add_option("--trusted-proxy-hops", c.trusted_proxy_hops,
+                 "reverse proxies in front that append to X-Forwarded-For; the rate limit then "
+                 "counts the address they report (0 = none, count the connection's peer)")
+      ->envname("HOOKLINE_TRUSTED_PROXY_HOPS")
+      ->capture_default_str();
   cmd.add_option("--payment-success-types", c.payment_success_types,
                  "funnel: payment_service event types that mean a payment succeeded (comma-separated)")
       ->envname("HOOKLINE_PAYMENT_SUCCESS_TYPES")

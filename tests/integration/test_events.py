@@ -138,6 +138,28 @@ def test_rate_limit_per_ip_429_with_retry_after(start_hookline):
     assert r.status_code == 201
 
 
+def test_rate_limit_behind_a_proxy_counts_the_forwarded_client(start_hookline):
+    h = start_hookline(env={"HOOKLINE_RATE_LIMIT_PER_MINUTE": "3",
+                            "HOOKLINE_TRUSTED_PROXY_HOPS": "1"})
+
+    def post(xff):
+        return h.post_json("/api/events", event(), headers={"X-Forwarded-For": xff}).status_code
+
+    # One proxy appends the address it saw; what the client wrote before it is not trusted.
+    assert [post("203.0.113.7") for _ in range(3)] == [202] * 3
+    assert post("203.0.113.7") == 429
+    assert post("198.51.100.1, 203.0.113.7") == 429  # a forged entry on the left changes nothing
+    assert post("203.0.113.8") == 202  # another visitor behind the same proxy has a budget
+    assert h.event_count() == 4
+
+
+def test_forwarded_for_is_ignored_without_trusted_proxies(start_hookline):
+    h = start_hookline(env={"HOOKLINE_RATE_LIMIT_PER_MINUTE": "2"})
+    codes = [h.post_json("/api/events", event(), headers={"X-Forwarded-For": f"192.0.2.{i}"}).status_code
+             for i in range(3)]
+    assert codes == [202, 202, 429]  # a client cannot buy a new budget with a made-up header
+
+
 def test_rate_limit_off_with_zero(start_hookline):
     h = start_hookline(env={"HOOKLINE_RATE_LIMIT_PER_MINUTE": "0"})
     s = requests.Session()

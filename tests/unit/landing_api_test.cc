@@ -72,6 +72,27 @@ TEST(RateLimiter, ConcurrentTakesNeverExceedTheBudget) {
   EXPECT_EQ(allowed.load(), 1000);
 }
 
+TEST(ClientAddress, PeerUnlessProxiesAreTrusted) {
+  EXPECT_EQ(ClientAddress("10.0.0.5", {"203.0.113.7"}, 0), "10.0.0.5");
+  EXPECT_EQ(ClientAddress("10.0.0.5", {}, 1), "10.0.0.5");
+}
+
+TEST(ClientAddress, CountsTrustedHopsFromTheRight) {
+  // One proxy: the address it appended (the last one), whatever the client wrote before it.
+  EXPECT_EQ(ClientAddress("10.0.0.5", {"198.51.100.1, 203.0.113.7"}, 1), "203.0.113.7");
+  // Two proxies: the first one's view of the client, across two headers.
+  EXPECT_EQ(ClientAddress("10.0.0.5", {"198.51.100.1, 203.0.113.7", "10.0.0.9"}, 2),
+            "203.0.113.7");
+  EXPECT_EQ(ClientAddress("10.0.0.5", {" 2001:db8::1 ,\t10.0.0.9 "}, 2), "2001:db8::1");
+}
+
+TEST(ClientAddress, ShortOrBadListsStopAtTheLastTrustworthyAddress) {
+  EXPECT_EQ(ClientAddress("10.0.0.5", {"203.0.113.7"}, 3), "203.0.113.7");
+  EXPECT_EQ(ClientAddress("10.0.0.5", {"unknown"}, 1), "10.0.0.5");
+  EXPECT_EQ(ClientAddress("10.0.0.5", {"garbage, 203.0.113.7"}, 2), "203.0.113.7");
+  EXPECT_EQ(ClientAddress("10.0.0.5", {""}, 1), "10.0.0.5");
+}
+
 TEST(Cursor, RoundTripsAndRejectsForgeries) {
   const Cursor c{"2026-01-09T05:38:01.449Z", "landing:abc-123"};
   const std::string text = EncodeCursor(c);
