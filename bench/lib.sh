@@ -14,7 +14,8 @@ export WEBHOOK_SECRET=${WEBHOOK_SECRET:-bench-secret}
 OURS_PID=""
 BENCH_TMP=$(mktemp -d /tmp/hookline-bench-ours.XXXXXX)
 
-build_ours() { [ -n "${HOOKLINE_BIN:-}" ] || make -C "$ROOT" build >/dev/null; }
+# Builds once per script (later calls are no-ops, so start-up timings never include make).
+build_ours() { [ -n "${HOOKLINE_BIN:-}" ] || { make -C "$ROOT" build >/dev/null; HOOKLINE_BIN=$BIN; }; }
 
 # start_ours [extra env assignments...]: a fresh data folder, SQLite unless DATABASE_URL is given.
 start_ours() {

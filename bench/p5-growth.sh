@@ -30,3 +30,10 @@ echo "== soak ${SOAK}s at full load, RSS every 30 s (MB):"
 LOAD=$!
 while kill -0 $LOAD 2>/dev/null; do printf '%s ' "$(rss_mb "$OURS_PID")"; sleep 30; done; echo
 cat "$BENCH_TMP/soak.txt"
+echo "RSS at the end: $(rss_mb "$OURS_PID") MB; rows: $(sqlite3 "$DB" 'select count(*) from EventLog')"
+echo "== P6 on this large database: exec to the first 200 from /healthz"
+stop_ours
+for i in 1 2 3; do
+  t0=$(date +%s%N); start_ours; t1=$(date +%s%N); stop_ours
+  echo "start $i: $(( (t1 - t0) / 1000000 )) ms"
+done
