@@ -184,15 +184,20 @@ void DeliveryWorker::StartClaim(SysTime now, int limit) {
     const bool more = static_cast<int>(claimed->size()) == limit;
     in_flight_ += static_cast<int>(claimed->size());
     for (auto& c : *claimed) to_send_.push_back(std::move(c));
+    // A short batch that still got rows while attempts are in flight: the endpoint is at its
+    // limit and recording its attempts kicks the next claim, which also takes any other row
+    // that has become due. NextDue only when that flow may stop: nothing in flight, or nothing
+    // claimable (a row due later is then claimed at its time, else after idle_poll at most).
+    const bool look_up = !more && (in_flight_ == 0 || claimed->empty());
     if (more) {
       kicked_ = true;  // a full batch: there may be more due right now
     } else {
       // Until NextDue answers, look again after idle_poll (or when kicked).
       next_check_ = clock_.Now() + options_.idle_poll;
-      looking_up_ = true;
+      looking_up_ = look_up;
     }
     cv_.notify_one();
-    if (more) return;
+    if (!look_up) return;
     lock.unlock();
     store_.NextDue([this](StatusOr<std::optional<SysTime>> next) {
       std::lock_guard lock(mu_);

@@ -36,6 +36,21 @@ def server_cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def thread_cpu_seconds(pid):
+    """utime + stime per thread name (threads of one name summed), from /proc/<pid>/task."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                head, rest = f.read().rsplit(")", 1)
+        except OSError:
+            continue
+        name = head.split("(", 1)[1]
+        fields = rest.split()
+        out[name] = out.get(name, 0) + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return out
+
+
 def iso_seconds(text):
     return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
@@ -75,6 +90,7 @@ def main():
             time.sleep(0.05)
         elapsed = time.time() - t0
         cpu = server_cpu_seconds(h.proc.pid)
+        threads = thread_cpu_seconds(h.proc.pid)
         time.sleep(0.5)
         s = sink("GET")
         delivered = h.query("SELECT count(*) AS n FROM Delivery WHERE status = 'delivered'")[0]["n"]
@@ -88,6 +104,8 @@ def main():
         span = (iso_seconds(s["last_at"]) - iso_seconds(s["first_at"])) if s["first_at"] else 0
         print(f"sink_span_s={span:.3f} sink_span_per_s={n / span if span else 0:.0f} "
               f"server_cpu_s={cpu:.2f} server_cpu_us_per_delivery={cpu / n * 1e6:.0f}")
+        print("server_cpu_us_per_delivery_by_thread " + " ".join(
+            f"{name}={sec / n * 1e6:.0f}" for name, sec in sorted(threads.items()) if sec > 0))
 
 
 if __name__ == "__main__":

@@ -291,3 +291,26 @@ def test_deliveries_api_requires_the_admin_token(hookline):
     assert hookline.request("POST", "/api/deliveries/x/retry").status_code == 401
     assert hookline.admin("GET", "/api/deliveries/dlv_missing").status_code == 404
 
+
+
+def test_delivery_concurrency_bounds_the_attempts_in_flight_per_endpoint(start_hookline):
+    slow = Receiver(default="hang", hang_seconds=6)
+    h = start_hookline(env={**FAST, "HOOKLINE_DELIVERY_TIMEOUT_MS": "4000",
+                            "HOOKLINE_DELIVERY_CONCURRENCY": "2"})
+    create_endpoint(h, slow.url)
+    for _ in range(5):
+        create_assessment(h)
+    slow.wait_for(2, timeout=10)
+    # Five deliveries are due, but the two attempts in flight (each lasting up to 4 s) hold the
+    # endpoint's two slots: no third request starts meanwhile.
+    time.sleep(1.5)
+    assert slow.count() == 2
+    assert h.query("SELECT count(*) AS n FROM Delivery WHERE status = 'delivering'")[0]["n"] == 2
+    slow.close()
+
+
+@pytest.mark.parametrize("value", ["0", "1025", "many"])
+def test_delivery_concurrency_out_of_range_is_refused_at_start(start_hookline, value):
+    h = start_hookline(env={"HOOKLINE_DELIVERY_CONCURRENCY": value}, wait=False)
+    assert h.proc.wait(10) != 0
+    assert "HOOKLINE_DELIVERY_CONCURRENCY" in h.logs() or "delivery-concurrency" in h.logs()
