@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "core/status.h"
 
@@ -116,6 +118,40 @@ StatusOr<T> SelectOne(Conn& conn, const char* sql, std::string_view key, ReadRow
   if (rc == SQLITE_ROW) return read(*s);
   if (rc != SQLITE_DONE) return conn.Error(what);
   return Status::NotFound(std::move(not_found));
+}
+
+// One page of an admin list, newest first with a keyset cursor: `select` is
+// "SELECT <columns> FROM <table> WHERE 1=1" plus the filters (" AND col = :name"), whose named
+// parameters are in `params`. Adds the cursor condition (rows strictly after (createdAt, id) in
+// createdAt DESC, id DESC order), the ORDER BY and LIMIT page+1, so that `has_more` is known
+// without a count. `after` is (createdAt ISO text, id) or absent for the first page.
+template <class Row, class ReadRow>
+Status ReadKeysetPage(Conn& conn, std::string select,
+                      const std::vector<std::pair<const char*, std::string>>& params,
+                      const std::optional<std::pair<std::string, std::string>>& after, int limit,
+                      ReadRow read, std::vector<Row>& items, bool& has_more,
+                      std::string_view what) {
+  if (after) select += " AND (createdAt < :acreated OR (createdAt = :acreated AND id < :aid))";
+  select += " ORDER BY createdAt DESC, id DESC LIMIT :limit";
+  auto stmt = conn.Prepare(select);
+  if (!stmt.ok()) return stmt.status();
+  Stmt& s = **stmt;
+  auto bind = [&s](const char* name, std::string_view value) {
+    const int i = sqlite3_bind_parameter_index(s.raw(), name);
+    if (i > 0) s.Bind(i, value);
+  };
+  for (const auto& [name, value] : params) bind(name, value);
+  if (after) {
+    bind(":acreated", after->first);
+    bind(":aid", after->second);
+  }
+  s.Bind(sqlite3_bind_parameter_index(s.raw(), ":limit"), limit + 1);
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) items.push_back(read(s));
+  if (rc != SQLITE_DONE) return conn.Error(what);
+  has_more = static_cast<int>(items.size()) > limit;
+  if (has_more) items.pop_back();
+  return Status::Ok();
 }
 
 }  // namespace hookline::store::sqlite

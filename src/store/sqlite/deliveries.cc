@@ -87,11 +87,12 @@ StatusOr<std::vector<ClaimedDelivery>> ClaimIn(Conn& conn, const ClaimRequest& r
       "UNION ALL SELECT id, 1, nextAttemptAt FROM (SELECT id, nextAttemptAt FROM Delivery "
       "WHERE endpointId = ?1 AND status = 'pending' AND nextAttemptAt <= ?2 "
       "ORDER BY nextAttemptAt LIMIT ?3)) ORDER BY k, t, id LIMIT ?3";
-  static const std::string kClaim = std::string(
-                                        "UPDATE Delivery SET status = 'delivering', claimedBy = "
-                                        "?1, leaseUntil = ?2, updatedAt = ?3 "
-                                        "WHERE id = ?4 RETURNING ") +
-                                    kColumns;
+  // One UPDATE per endpoint for all its chosen rows (the ids as a JSON array): the statement's
+  // cursors on the table and its indexes are opened once per claim, not once per row.
+  static const std::string kClaim =
+      std::string("UPDATE Delivery SET status = 'delivering', claimedBy = ?1, leaseUntil = ?2, "
+                  "updatedAt = ?3 WHERE id IN (SELECT value FROM json_each(?4)) RETURNING ") +
+      kColumns;
   const std::string lease_until = FormatIsoMillis(r.now + r.lease);
   std::vector<ClaimedDelivery> out;
   for (const auto& t : targets) {
@@ -107,20 +108,43 @@ StatusOr<std::vector<ClaimedDelivery>> ClaimIn(Conn& conn, const ClaimRequest& r
       while ((rc = s->Step()) == SQLITE_ROW) ids.push_back(s->Text(0));
       if (rc != SQLITE_DONE) return conn.Error("claim: due deliveries");
     }
-    for (const auto& id : ids) {
+    if (ids.empty()) continue;
+    std::string json = "[";
+    std::map<std::string, size_t, std::less<>> order;  // id -> position in the due order
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (i > 0) json += ',';
+      json += '"';
+      for (char ch : ids[i]) {
+        if (ch == '"' || ch == '\\') json += '\\';
+        json += ch;
+      }
+      json += '"';
+      order.emplace(ids[i], i);
+    }
+    json += ']';
+    std::vector<std::optional<ClaimedDelivery>> claimed(ids.size());
+    {
       auto stmt = conn.Cached(kClaim.c_str());
       if (!stmt.ok()) return stmt.status();
       StmtScope s(**stmt);
-      s->Bind(1, r.worker).Bind(2, lease_until).Bind(3, now).Bind(4, id);
-      if (s->Step() != SQLITE_ROW) return conn.Error("claim Delivery");
-      ClaimedDelivery c;
-      c.delivery = ReadRow(*s);
-      c.delivery.status = DeliveryStatus::kDelivering;
-      c.attempt_number = c.delivery.attempts + 1;
-      c.url = t.url;
-      c.secret = t.secret;
-      if (s->Step() != SQLITE_DONE) return conn.Error("claim Delivery");
-      out.push_back(std::move(c));
+      s->Bind(1, r.worker).Bind(2, lease_until).Bind(3, now).Bind(4, json);
+      int rc;
+      while ((rc = s->Step()) == SQLITE_ROW) {
+        ClaimedDelivery c;
+        c.delivery = ReadRow(*s);
+        c.delivery.status = DeliveryStatus::kDelivering;
+        c.attempt_number = c.delivery.attempts + 1;
+        c.url = t.url;
+        c.secret = t.secret;
+        auto it = order.find(c.delivery.id);
+        if (it == order.end()) return Status::Internal("claim: an unexpected row was updated");
+        claimed[it->second] = std::move(c);
+      }
+      if (rc != SQLITE_DONE) return conn.Error("claim Delivery");
+    }
+    for (auto& c : claimed) {
+      if (!c) return Status::Internal("claim: a chosen row was not updated");
+      out.push_back(std::move(*c));
     }
   }
   return out;
@@ -258,34 +282,24 @@ void SqliteDeliveries::List(DeliveryQuery q, Callback<DeliveryPage> done) {
   readers_.Submit([q = std::move(q), done = std::move(done)](Conn* conn, const Status& st) {
     if (conn == nullptr) return done(st);
     std::string sql = std::string("SELECT ") + kListColumns + " FROM Delivery WHERE 1=1";
-    if (q.status) sql += " AND status = :status";
-    if (q.endpoint_id) sql += " AND endpointId = :endpoint";
-    if (q.assessment_id) sql += " AND assessmentId = :assessment";
-    if (q.after) sql += " AND (createdAt < :acreated OR (createdAt = :acreated AND id < :aid))";
-    sql += " ORDER BY createdAt DESC, id DESC LIMIT :limit";
-    auto stmt = conn->Prepare(sql);
-    if (!stmt.ok()) return done(stmt.status());
-    auto& s = **stmt;
-    auto bind = [&s](const char* name, std::string_view v) {
-      const int i = sqlite3_bind_parameter_index(s.raw(), name);
-      if (i > 0) s.Bind(i, v);
-    };
-    if (q.status) bind(":status", DeliveryStatusName(*q.status));
-    if (q.endpoint_id) bind(":endpoint", *q.endpoint_id);
-    if (q.assessment_id) bind(":assessment", *q.assessment_id);
-    if (q.after) {
-      bind(":acreated", q.after->first);
-      bind(":aid", q.after->second);
+    std::vector<std::pair<const char*, std::string>> params;
+    if (q.status) {
+      sql += " AND status = :status";
+      params.emplace_back(":status", DeliveryStatusName(*q.status));
     }
-    s.Bind(sqlite3_bind_parameter_index(s.raw(), ":limit"), q.limit + 1);
+    if (q.endpoint_id) {
+      sql += " AND endpointId = :endpoint";
+      params.emplace_back(":endpoint", *q.endpoint_id);
+    }
+    if (q.assessment_id) {
+      sql += " AND assessmentId = :assessment";
+      params.emplace_back(":assessment", *q.assessment_id);
+    }
     DeliveryPage page;
-    int rc;
-    while ((rc = s.Step()) == SQLITE_ROW) page.items.push_back(ReadRow(s));
-    if (rc != SQLITE_DONE) return done(conn->Error("list Delivery"));
-    if (static_cast<int>(page.items.size()) > q.limit) {
-      page.items.pop_back();
-      page.has_more = true;
-    }
+    const auto listed = ReadKeysetPage(*conn, std::move(sql), params, q.after, q.limit,
+                                       [](Stmt& s) { return ReadRow(s); }, page.items,
+                                       page.has_more, "list Delivery");
+    if (!listed.ok()) return done(listed);
     done(std::move(page));
   });
 }

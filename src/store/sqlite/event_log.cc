@@ -47,38 +47,32 @@ void SqliteEventLog::List(EventQuery q, Callback<EventPage> done) {
     if (conn == nullptr) return done(st);
     std::string sql =
         "SELECT id, type, source, payload, leadId, createdAt FROM EventLog WHERE 1=1";
-    if (q.source) sql += " AND source = :source";
-    if (q.type) sql += " AND type = :type";
-    if (q.lead_id) sql += " AND leadId = :lead";
-    if (q.since) sql += " AND createdAt >= :since";
-    if (q.until) sql += " AND createdAt < :until";
-    if (q.after) sql += " AND (createdAt < :acreated OR (createdAt = :acreated AND id < :aid))";
-    sql += " ORDER BY createdAt DESC, id DESC LIMIT :limit";
-    auto stmt = conn->Prepare(sql);
-    if (!stmt.ok()) return done(stmt.status());
-    auto& s = **stmt;
-    auto bind = [&s](const char* name, const std::string& v) {
-      const int i = sqlite3_bind_parameter_index(s.raw(), name);
-      if (i > 0) s.Bind(i, v);
-    };
-    if (q.source) bind(":source", *q.source);
-    if (q.type) bind(":type", *q.type);
-    if (q.lead_id) bind(":lead", *q.lead_id);
-    if (q.since) bind(":since", FormatIsoMillis(*q.since));
-    if (q.until) bind(":until", FormatIsoMillis(*q.until));
-    if (q.after) {
-      bind(":acreated", q.after->first);
-      bind(":aid", q.after->second);
+    std::vector<std::pair<const char*, std::string>> params;
+    if (q.source) {
+      sql += " AND source = :source";
+      params.emplace_back(":source", *q.source);
     }
-    s.Bind(sqlite3_bind_parameter_index(s.raw(), ":limit"), q.limit + 1);
+    if (q.type) {
+      sql += " AND type = :type";
+      params.emplace_back(":type", *q.type);
+    }
+    if (q.lead_id) {
+      sql += " AND leadId = :lead";
+      params.emplace_back(":lead", *q.lead_id);
+    }
+    if (q.since) {
+      sql += " AND createdAt >= :since";
+      params.emplace_back(":since", FormatIsoMillis(*q.since));
+    }
+    if (q.until) {
+      sql += " AND createdAt < :until";
+      params.emplace_back(":until", FormatIsoMillis(*q.until));
+    }
     EventPage page;
-    int rc;
-    while ((rc = s.Step()) == SQLITE_ROW) page.items.push_back(ReadRow(s));
-    if (rc != SQLITE_DONE) return done(conn->Error("list EventLog"));
-    if (static_cast<int>(page.items.size()) > q.limit) {
-      page.items.pop_back();
-      page.has_more = true;
-    }
+    const auto listed = ReadKeysetPage(*conn, std::move(sql), params, q.after, q.limit,
+                                   [](Stmt& s) { return ReadRow(s); }, page.items, page.has_more,
+                                   "list EventLog");
+    if (!listed.ok()) return done(listed);
     done(std::move(page));
   });
 }

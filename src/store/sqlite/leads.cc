@@ -78,12 +78,6 @@ StatusOr<CreateLeadResult> CreateIn(Conn& conn, const LeadRecord& lead, EventRec
   return CreateLeadResult{lead, true};
 }
 
-// Binds a named parameter if the statement has it.
-void BindNamed(Stmt& s, const char* name, const std::string& v) {
-  const int i = sqlite3_bind_parameter_index(s.raw(), name);
-  if (i > 0) s.Bind(i, v);
-}
-
 // LIKE pattern for a substring search: % and _ and the escape itself match literally.
 std::string LikePattern(const std::string& q) {
   std::string out = "%";
@@ -146,29 +140,18 @@ void SqliteLeads::List(LeadQuery q, Callback<LeadPage> done) {
   readers_.Submit([q = std::move(q), done = std::move(done)](Conn* conn, const Status& st) {
     if (conn == nullptr) return done(st);
     std::string sql = std::string("SELECT ") + kLeadColumns + " FROM Lead WHERE 1=1";
+    std::vector<std::pair<const char*, std::string>> params;
     if (q.q) {
       sql += " AND (name LIKE :q ESCAPE '\\' OR email LIKE :q ESCAPE '\\'"
              " OR company LIKE :q ESCAPE '\\')";
+      params.emplace_back(":q", LikePattern(*q.q));
     }
-    if (q.after) sql += " AND (createdAt < :acreated OR (createdAt = :acreated AND id < :aid))";
-    sql += " ORDER BY createdAt DESC, id DESC LIMIT :limit";
-    auto stmt = conn->Prepare(sql);
-    if (!stmt.ok()) return done(stmt.status());
-    auto& s = **stmt;
-    if (q.q) BindNamed(s, ":q", LikePattern(*q.q));
-    if (q.after) {
-      BindNamed(s, ":acreated", FormatIsoMillis(q.after->first));
-      BindNamed(s, ":aid", q.after->second);
-    }
-    s.Bind(sqlite3_bind_parameter_index(s.raw(), ":limit"), q.limit + 1);
+    std::optional<std::pair<std::string, std::string>> after;
+    if (q.after) after.emplace(FormatIsoMillis(q.after->first), q.after->second);
     LeadPage page;
-    int rc;
-    while ((rc = s.Step()) == SQLITE_ROW) page.items.push_back(ReadLead(s));
-    if (rc != SQLITE_DONE) return done(conn->Error("list leads"));
-    if (static_cast<int>(page.items.size()) > q.limit) {
-      page.items.pop_back();
-      page.has_more = true;
-    }
+    const auto listed = ReadKeysetPage(*conn, std::move(sql), params, after, q.limit, ReadLead,
+                                   page.items, page.has_more, "list leads");
+    if (!listed.ok()) return done(listed);
     done(std::move(page));
   });
 }
