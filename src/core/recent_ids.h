@@ -32,7 +32,7 @@ class RecentIds {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  struct Shard {
+  struct alignas(64) Shard {  // own cache lines: the network threads look up concurrently
     mutable std::mutex mu;  // guards ids and order
     std::unordered_set<std::string, Hash, std::equal_to<>> ids;
     std::deque<std::string> order;  // insertion order, for eviction

@@ -1,5 +1,6 @@
 #include "http/access_log.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <chrono>
@@ -20,11 +21,25 @@ AccessLog::~AccessLog() { Stop(); }
 
 void AccessLog::Write(std::string_view method, std::string_view path, int status, double dur_ms,
                       std::string_view ip) {
+  // The time prefix changes once a millisecond: each network thread keeps the last one.
+  thread_local std::chrono::milliseconds last_ms{-1};
+  thread_local std::string stamp;
+  const auto now = std::chrono::system_clock::now();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
+  if (ms != last_ms) {
+    last_ms = ms;
+    stamp = FormatIsoMillis(now);
+  }
   fmt::memory_buffer line;
-  fmt::format_to(std::back_inserter(line),
-                 "{} info access: method={} path={} status={} dur_ms={:.3f} ip={}\n",
-                 FormatIsoMillis(std::chrono::system_clock::now()), method, path, status, dur_ms,
-                 ip);
+  line.append(stamp);
+  line.append(std::string_view(" info access: method="));
+  line.append(method);
+  line.append(std::string_view(" path="));
+  line.append(path);
+  fmt::format_to(std::back_inserter(line), FMT_COMPILE(" status={} dur_ms={:.3f} ip="), status,
+                 dur_ms);
+  line.append(ip);
+  line.push_back('\n');
   std::lock_guard lock(mu_);
   buffer_.append(line.data(), line.size());
   if (buffer_.size() >= kFlushBytes) cv_.notify_one();
