@@ -171,46 +171,48 @@ void DeliveryWorker::StartRecord(std::vector<store::AttemptResult> batch) {
 
 void DeliveryWorker::StartClaim(SysTime now, int limit) {
   store::ClaimRequest request{worker_, now, lease_, limit, options_.per_endpoint};
-  store_.ClaimDue(std::move(request), [this, now, limit](
-                                          StatusOr<std::vector<store::ClaimedDelivery>> claimed) {
-    std::unique_lock lock(mu_);
-    claiming_ = false;
-    if (!claimed.ok()) {
-      spdlog::warn("delivery: cannot claim: {}", claimed.status().message());
-      next_check_ = now + std::chrono::seconds(1);
-      cv_.notify_one();
-      return;
-    }
-    const bool more = static_cast<int>(claimed->size()) == limit;
-    in_flight_ += static_cast<int>(claimed->size());
-    for (auto& c : *claimed) to_send_.push_back(std::move(c));
-    // A short batch that still got rows while attempts are in flight: the endpoint is at its
-    // limit and recording its attempts kicks the next claim, which also takes any other row
-    // that has become due. NextDue only when that flow may stop: nothing in flight, or nothing
-    // claimable (a row due later is then claimed at its time, else after idle_poll at most).
-    const bool look_up = !more && (in_flight_ == 0 || claimed->empty());
-    if (more) {
-      kicked_ = true;  // a full batch: there may be more due right now
-    } else {
-      // Until NextDue answers, look again after idle_poll (or when kicked).
-      next_check_ = clock_.Now() + options_.idle_poll;
-      looking_up_ = look_up;
-    }
-    cv_.notify_one();
-    if (!look_up) return;
-    lock.unlock();
-    store_.NextDue([this](StatusOr<std::optional<SysTime>> next) {
-      std::lock_guard lock(mu_);
-      looking_up_ = false;
-      if (next.ok() && next->has_value()) {
-        // Due already but not claimable (the endpoint is at its limit, or another instance
-        // holds it): completions kick us; else look again shortly.
-        const SysTime after = clock_.Now();
-        next_check_ = std::min(next_check_, std::max(**next, after + milliseconds(100)));
-      }
-      cv_.notify_one();
-    });
-  });
+  store_.ClaimDue(std::move(request),
+                  [this, now, limit](StatusOr<std::vector<store::ClaimedDelivery>> claimed) {
+                    std::unique_lock lock(mu_);
+                    claiming_ = false;
+                    if (!claimed.ok()) {
+                      spdlog::warn("delivery: cannot claim: {}", claimed.status().message());
+                      next_check_ = now + std::chrono::seconds(1);
+                      cv_.notify_one();
+                      return;
+                    }
+                    const bool more = static_cast<int>(claimed->size()) == limit;
+                    in_flight_ += static_cast<int>(claimed->size());
+                    for (auto& c : *claimed) to_send_.push_back(std::move(c));
+                    // A short batch that still got rows while attempts are in flight: the endpoint
+                    // is at its limit and recording its attempts kicks the next claim, which also
+                    // takes any other row that has become due. NextDue only when that flow may
+                    // stop: nothing in flight, or nothing claimable (a row due later is then
+                    // claimed at its time, else after idle_poll at most).
+                    const bool look_up = !more && (in_flight_ == 0 || claimed->empty());
+                    if (more) {
+                      kicked_ = true;  // a full batch: there may be more due right now
+                    } else {
+                      // Until NextDue answers, look again after idle_poll (or when kicked).
+                      next_check_ = clock_.Now() + options_.idle_poll;
+                      looking_up_ = look_up;
+                    }
+                    cv_.notify_one();
+                    if (!look_up) return;
+                    lock.unlock();
+                    store_.NextDue([this](StatusOr<std::optional<SysTime>> next) {
+                      std::lock_guard lock(mu_);
+                      looking_up_ = false;
+                      if (next.ok() && next->has_value()) {
+                        // Due already but not claimable (the endpoint is at its limit, or another
+                        // instance holds it): completions kick us; else look again shortly.
+                        const SysTime after = clock_.Now();
+                        next_check_ =
+                            std::min(next_check_, std::max(**next, after + milliseconds(100)));
+                      }
+                      cv_.notify_one();
+                    });
+                  });
 }
 
 void DeliveryWorker::Send(store::ClaimedDelivery claimed) {

@@ -106,10 +106,10 @@ class DeliveryWorker {
   std::condition_variable cv_;
   bool kicked_ = true;
   bool stopping_ = false;
-  bool claiming_ = false;    // a ClaimDue is running
-  bool recording_ = false;   // a RecordAttempts is running
-  bool looking_up_ = false;  // a NextDue is running
-  SysTime next_check_{};     // claim again at this time even without a kick
+  bool claiming_ = false;                        // a ClaimDue is running
+  bool recording_ = false;                       // a RecordAttempts is running
+  bool looking_up_ = false;                      // a NextDue is running
+  SysTime next_check_{};                         // claim again at this time even without a kick
   int in_flight_ = 0;                            // claimed and not yet recorded
   std::vector<store::ClaimedDelivery> to_send_;  // claimed, not yet handed to the client
   std::vector<store::AttemptResult> results_;    // finished, waiting to be recorded
