@@ -3,10 +3,13 @@
 // by itself when the server is back. A value the server refuses fails its own request only.
 // And the DSN's password never shows in an error.
 
+#include <libpq-fe.h>
+
 #include <chrono>
 #include <future>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "backends.h"
 
@@ -89,6 +92,39 @@ TEST_F(PostgresOutageTest, OneRefusedRowDoesNotFailItsBatch) {
       EXPECT_EQ(*r, InsertOutcome::kInserted);
     }
   }
+}
+
+// A group commit of only EventLog inserts is one statement that is its own transaction: once
+// every insert is acknowledged, another connection sees every row, and no hookline connection
+// is left inside a transaction.
+TEST_F(PostgresOutageTest, AcknowledgedBatchIsCommittedWithNoTransactionLeftOpen) {
+  std::vector<std::future<StatusOr<InsertOutcome>>> pending;
+  for (int i = 0; i < 60; ++i) {
+    auto p = std::make_shared<std::promise<StatusOr<InsertOutcome>>>();
+    pending.push_back(p->get_future());
+    store().events().Insert(Event("ack_" + std::to_string(i % 50)),
+                            [p](StatusOr<InsertOutcome> r) { p->set_value(r); });
+  }
+  int inserted = 0;
+  for (auto& f : pending) {
+    auto r = f.get();
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    inserted += *r == InsertOutcome::kInserted;
+  }
+  EXPECT_EQ(inserted, 50);
+  PGconn* conn = PQconnectdb(url_.c_str());
+  ASSERT_EQ(PQstatus(conn), CONNECTION_OK) << PQerrorMessage(conn);
+  auto scalar = [conn](const char* sql) {
+    PGresult* res = PQexec(conn, sql);
+    std::string v = PQresultStatus(res) == PGRES_TUPLES_OK ? PQgetvalue(res, 0, 0) : "error";
+    PQclear(res);
+    return v;
+  };
+  EXPECT_EQ(scalar("SELECT count(*) FROM \"EventLog\" WHERE id LIKE 'ack\\_%'"), "50");
+  EXPECT_EQ(scalar("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hookline' "
+                   "AND datname = current_database() AND state LIKE 'idle in transaction%'"),
+            "0");
+  PQfinish(conn);
 }
 
 TEST(PostgresOpenTest, UnreachableServerFailsFastWithoutThePassword) {
