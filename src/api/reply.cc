@@ -1,5 +1,7 @@
 #include "api/reply.h"
 
+#include <algorithm>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
@@ -46,8 +48,19 @@ http::Response StoreErrorReply(const Status& status, std::string_view what) {
 }
 
 http::Response StatusReply(int http_status, std::string_view status) {
-  return http::Response::Json(
-      http_status, "{\"status\":" + boost::json::serialize(boost::json::string(status)) + "}");
+  // The statuses are plain words ("ok", "duplicate_ignored"): written directly, with one
+  // allocation; anything that would need escaping goes through the JSON serializer.
+  const bool plain = std::all_of(status.begin(), status.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+  if (!plain) {
+    return http::Response::Json(
+        http_status, "{\"status\":" + boost::json::serialize(boost::json::string(status)) + "}");
+  }
+  std::string body;
+  body.reserve(status.size() + 13);
+  body.append("{\"status\":\"").append(status).append("\"}");
+  return http::Response::Json(http_status, std::move(body));
 }
 
 bool IsAdmin(const http::Request& request, std::string_view admin_token) {

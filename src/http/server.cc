@@ -191,6 +191,18 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadBody() {
+    // The body usually came in the same segment as the header and is already in `buffer_`:
+    // parse it here instead of through another asynchronous read, whose completion would be
+    // posted to the context even though it needs no I/O.
+    while (!parser_->is_done() && buffer_.size() != 0) {
+      error_code ec;
+      const size_t n = parser_->put(buffer_.data(), ec);
+      if (ec == bhttp::error::need_more) break;
+      if (ec) return OnReadError(ec);
+      buffer_.consume(n);
+      if (n == 0) break;
+    }
+    if (parser_->is_done()) return OnRequest();
     bhttp::async_read(socket_, buffer_, *parser_,
                       [self = shared_from_this()](error_code ec, size_t) {
                         if (ec) return self->OnReadError(ec);
