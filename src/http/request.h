@@ -4,7 +4,7 @@
 // A Request's string_views point into the connection's buffers: they are valid until the
 // handler calls its Reply (or returns without having kept a copy). A handler that finishes
 // asynchronously copies what it needs first. A Reply must be called exactly once, from any
-// thread; the connection writes the Response on its own strand. (If a handler drops its Reply
+// thread; the connection writes the Response on its own thread. (If a handler drops its Reply
 // without calling it, the client gets a 500 rather than a hung connection.)
 
 #include <functional>

@@ -1,6 +1,7 @@
 #pragma once
 // Server: the HTTP/1.1 listener (Boost.Beast), one async session per connection, a fixed pool
-// of network threads. All Beast and Asio templates live in server.cc.
+// of network threads, each with its own io_context; a connection stays on the thread it was
+// handed to when accepted. All Beast and Asio templates live in server.cc.
 //
 // Limits it enforces before a handler runs: header size (431), body size (413, answered from
 // the Content-Length before the body is read), the time to read a request and the idle time of
