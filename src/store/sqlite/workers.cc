@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -81,9 +82,13 @@ void Writer::CompleterLoop() {
         // can succeed without them, so nothing committed since the last good sync can be
         // called durable. Stop here, as PostgreSQL does: on restart SQLite recovers the WAL
         // from what is on disk, and no sender has been told "ok" for the lost batches.
-        spdlog::critical("fdatasync of the SQLite WAL failed: {}; stopping so that no "
-                         "unsynced write is acknowledged", std::strerror(errno));
+        const std::string why = std::string("fdatasync of the SQLite WAL failed: ") +
+                                std::strerror(errno) +
+                                "; stopping so that no unsynced write is acknowledged";
+        spdlog::critical(why);
         spdlog::default_logger()->flush();
+        // The logger is asynchronous and abort() flushes nothing: say it on stderr directly.
+        std::fprintf(stderr, "hookline: %s\n", why.c_str());
         std::abort();
       }
       ++metrics.store_wal_syncs;
