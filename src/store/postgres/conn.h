@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -44,6 +45,11 @@ class Params {
   }
   int size() const { return static_cast<int>(values_.size()); }
   const char* const* values() const { return values_.data(); }
+  // Adds `v` and returns its placeholder ("$3"), for SQL built from optional filters.
+  std::string Placeholder(std::string v) {
+    Add(std::move(v));
+    return "$" + std::to_string(size());
+  }
 
  private:
   std::deque<std::string> owned_;  // deque: growing it never moves the strings
@@ -115,5 +121,32 @@ class ConnSlot {
   Status last_error_;
   std::chrono::steady_clock::time_point fail_fast_until_{};
 };
+
+// One page of an admin list, newest first with a keyset cursor: `select` is
+// "SELECT <columns> FROM <table> WHERE true" plus the filters, whose values are in `params`
+// (placeholders from Params::Placeholder). Adds the cursor condition (rows strictly after
+// (createdAt, id) in createdAt DESC, id DESC order), the ORDER BY and LIMIT page+1, so that
+// `has_more` is known without a count. Ids compare as COLLATE "C" (byte order, as in SQLite,
+// whatever the database's locale). `after` is (createdAt ISO text, id) or absent.
+template <class Row, class ReadRow>
+Status ReadKeysetPage(Conn& conn, std::string select, Params& params,
+                      const std::optional<std::pair<std::string, std::string>>& after, int limit,
+                      ReadRow read, std::vector<Row>& items, bool& has_more) {
+  if (after) {
+    const auto created = params.Placeholder(after->first) + "::timestamptz";
+    const auto id = params.Placeholder(after->second);
+    select += " AND (\"createdAt\" < " + created + " OR (\"createdAt\" = " + created +
+              " AND id COLLATE \"C\" < " + id + "))";
+  }
+  select += " ORDER BY \"createdAt\" DESC, id COLLATE \"C\" DESC LIMIT " +
+            params.Placeholder(std::to_string(limit + 1));
+  auto res = conn.Query(select, params);
+  if (!res.ok()) return res.status();
+  const int n = PQntuples(res->get());
+  for (int r = 0; r < n; ++r) items.push_back(read(res->get(), r));
+  has_more = static_cast<int>(items.size()) > limit;
+  if (has_more) items.pop_back();
+  return Status::Ok();
+}
 
 }  // namespace hookline::store::postgres

@@ -240,29 +240,13 @@ void PgDeliveries::List(DeliveryQuery q, Callback<DeliveryPage> done) {
     if (conn == nullptr) return done(st);
     std::string sql = std::string("SELECT ") + kListColumns + " FROM \"Delivery\" WHERE true";
     Params p;
-    auto arg = [&p](std::string v) {
-      p.Add(std::move(v));
-      return "$" + std::to_string(p.size());
-    };
-    if (q.status) sql += " AND status = " + arg(std::string(DeliveryStatusName(*q.status)));
-    if (q.endpoint_id) sql += " AND \"endpointId\" = " + arg(*q.endpoint_id);
-    if (q.assessment_id) sql += " AND \"assessmentId\" = " + arg(*q.assessment_id);
-    if (q.after) {
-      const auto created = arg(q.after->first) + "::timestamptz";
-      const auto id = arg(q.after->second);
-      sql += " AND (\"createdAt\" < " + created + " OR (\"createdAt\" = " + created +
-             " AND id COLLATE \"C\" < " + id + "))";
-    }
-    sql += " ORDER BY \"createdAt\" DESC, id COLLATE \"C\" DESC LIMIT " +
-           arg(std::to_string(q.limit + 1));
-    auto res = conn->Query(sql, p);
-    if (!res.ok()) return done(res.status());
+    if (q.status) sql += " AND status = " + p.Placeholder(std::string(DeliveryStatusName(*q.status)));
+    if (q.endpoint_id) sql += " AND \"endpointId\" = " + p.Placeholder(*q.endpoint_id);
+    if (q.assessment_id) sql += " AND \"assessmentId\" = " + p.Placeholder(*q.assessment_id);
     DeliveryPage page;
-    for (int r = 0; r < PQntuples(res->get()); ++r) page.items.push_back(ReadRow(res->get(), r));
-    if (static_cast<int>(page.items.size()) > q.limit) {
-      page.items.pop_back();
-      page.has_more = true;
-    }
+    const auto listed = ReadKeysetPage(*conn, std::move(sql), p, q.after, q.limit, ReadRow,
+                                       page.items, page.has_more);
+    if (!listed.ok()) return done(listed);
     done(std::move(page));
   });
 }

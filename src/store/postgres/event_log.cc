@@ -129,35 +129,23 @@ EventRecord PgEventLog::ReadRow(const PGresult* res, int row, int c) {
 void PgEventLog::List(EventQuery q, Callback<EventPage> done) {
   readers_.Submit([q = std::move(q), done = std::move(done)](Conn* conn, const Status& st) {
     if (conn == nullptr) return done(st);
-    // id COLLATE "C": byte order, as in SQLite, whatever the database's locale.
     std::string sql = std::string("SELECT ") + kColumns + " FROM \"EventLog\" WHERE true";
     Params p;
-    auto arg = [&p](std::string v) {
-      p.Add(std::move(v));
-      return "$" + std::to_string(p.size());
-    };
-    if (q.source) sql += " AND source = " + arg(*q.source);
-    if (q.type) sql += " AND type = " + arg(*q.type);
-    if (q.lead_id) sql += " AND \"leadId\" = " + arg(*q.lead_id);
-    if (q.since) sql += " AND \"createdAt\" >= " + arg(FormatIsoMillis(*q.since)) + "::timestamptz";
-    if (q.until) sql += " AND \"createdAt\" < " + arg(FormatIsoMillis(*q.until)) + "::timestamptz";
-    if (q.after) {
-      const auto created = arg(q.after->first) + "::timestamptz";
-      const auto id = arg(q.after->second);
-      sql += " AND (\"createdAt\" < " + created + " OR (\"createdAt\" = " + created +
-             " AND id COLLATE \"C\" < " + id + "))";
+    if (q.source) sql += " AND source = " + p.Placeholder(*q.source);
+    if (q.type) sql += " AND type = " + p.Placeholder(*q.type);
+    if (q.lead_id) sql += " AND \"leadId\" = " + p.Placeholder(*q.lead_id);
+    if (q.since) {
+      sql += " AND \"createdAt\" >= " + p.Placeholder(FormatIsoMillis(*q.since)) + "::timestamptz";
     }
-    sql += " ORDER BY \"createdAt\" DESC, id COLLATE \"C\" DESC LIMIT " +
-           arg(std::to_string(q.limit + 1));
-    auto res = conn->Query(sql, p);
-    if (!res.ok()) return done(res.status());
+    if (q.until) {
+      sql += " AND \"createdAt\" < " + p.Placeholder(FormatIsoMillis(*q.until)) + "::timestamptz";
+    }
     EventPage page;
-    const int n = PQntuples(res->get());
-    for (int r = 0; r < n; ++r) page.items.push_back(ReadRow(res->get(), r));
-    if (static_cast<int>(page.items.size()) > q.limit) {
-      page.items.pop_back();
-      page.has_more = true;
-    }
+    const auto listed = ReadKeysetPage(
+        *conn, std::move(sql), p, q.after, q.limit,
+        [](const PGresult* res, int row) { return ReadRow(res, row); }, page.items,
+        page.has_more);
+    if (!listed.ok()) return done(listed);
     done(std::move(page));
   });
 }

@@ -129,31 +129,17 @@ void PgLeads::List(LeadQuery q, Callback<LeadPage> done) {
     if (conn == nullptr) return done(st);
     std::string sql = std::string("SELECT ") + kLeadColumns + " FROM \"Lead\" WHERE true";
     Params p;
-    auto arg = [&p](std::string v) {
-      p.Add(std::move(v));
-      return "$" + std::to_string(p.size());
-    };
     if (q.q) {
-      const auto pat = arg(LikePattern(*q.q));
+      const auto pat = p.Placeholder(LikePattern(*q.q));
       sql += " AND (name ILIKE " + pat + " ESCAPE '\\' OR email ILIKE " + pat +
              " ESCAPE '\\' OR company ILIKE " + pat + " ESCAPE '\\')";
     }
-    if (q.after) {
-      const auto created = arg(FormatIsoMillis(q.after->first)) + "::timestamptz";
-      const auto id = arg(q.after->second);
-      sql += " AND (\"createdAt\" < " + created + " OR (\"createdAt\" = " + created +
-             " AND id COLLATE \"C\" < " + id + "))";
-    }
-    sql += " ORDER BY \"createdAt\" DESC, id COLLATE \"C\" DESC LIMIT " +
-           arg(std::to_string(q.limit + 1));
-    auto res = conn->Query(sql, p);
-    if (!res.ok()) return done(res.status());
+    std::optional<std::pair<std::string, std::string>> after;
+    if (q.after) after.emplace(FormatIsoMillis(q.after->first), q.after->second);
     LeadPage page;
-    for (int r = 0; r < PQntuples(res->get()); ++r) page.items.push_back(ReadLead(res->get(), r));
-    if (static_cast<int>(page.items.size()) > q.limit) {
-      page.items.pop_back();
-      page.has_more = true;
-    }
+    const auto listed = ReadKeysetPage(*conn, std::move(sql), p, after, q.limit, ReadLead,
+                                       page.items, page.has_more);
+    if (!listed.ok()) return done(listed);
     done(std::move(page));
   });
 }

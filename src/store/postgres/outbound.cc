@@ -30,7 +30,6 @@ std::optional<SysTime> OptTime(const PGresult* r, int row, int col) {
 SysTime Time(const PGresult* r, int row, int col) {
   return ParseIso(Text(r, row, col)).value_or(SysTime{});
 }
-int64_t Int(const PGresult* r, int row, int col) { return std::stoll(PQgetvalue(r, row, col)); }
 bool Bool(const PGresult* r, int row, int col) { return PQgetvalue(r, row, col)[0] == 't'; }
 bool OneRow(const Result& r) { return std::string_view(PQcmdTuples(r.get())) == "1"; }
 
