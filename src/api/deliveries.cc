@@ -71,17 +71,8 @@ void List(ApiContext& ctx, const http::Request& req, http::Reply reply) {
   ctx.store.deliveries().List(
       std::move(q), [reply = std::move(reply)](StatusOr<store::DeliveryPage> r) {
         if (!r.ok()) return reply(StoreErrorReply(r.status(), "list deliveries"));
-        boost::json::array items;
-        for (const auto& d : r->items) items.push_back(DeliveryJson(d, false));
-        boost::json::object o;
-        o["items"] = std::move(items);
-        if (r->has_more && !r->items.empty()) {
-          const auto& last = r->items.back();
-          o["next_cursor"] = EncodeCursor({FormatIsoMillis(last.created_at), last.id});
-        } else {
-          o["next_cursor"] = nullptr;
-        }
-        reply(http::Response::Json(200, boost::json::serialize(o)));
+        const auto row = [](const store::DeliveryRecord& d) { return DeliveryJson(d, false); };
+        reply(http::Response::Json(200, PageJson(*r, row)));
       });
 }
 

@@ -107,34 +107,21 @@ void ListEvents(ApiContext& ctx, const http::Request& req, http::Reply reply) {
 
   ctx.store.events().List(std::move(q), [reply = std::move(reply)](StatusOr<store::EventPage> r) {
     if (!r.ok()) return reply(StoreErrorReply(r.status(), "list events"));
-    boost::json::object o;
-    boost::json::array items;
-    items.reserve(r->items.size());
-    for (const auto& e : r->items) items.push_back(EventJson(e));
-    o["items"] = std::move(items);
-    if (r->has_more && !r->items.empty()) {
-      const auto& last = r->items.back();
-      o["next_cursor"] = EncodeCursor({FormatIsoMillis(last.created_at), last.id});
-    } else {
-      o["next_cursor"] = nullptr;
-    }
-    reply(http::Response::Json(200, boost::json::serialize(o)));
+    reply(http::Response::Json(200, PageJson(*r, EventJson)));
   });
 }
 
 }  // namespace
 
 void RegisterEvents(http::Router& router, ApiContext& ctx) {
-  std::shared_ptr<RateLimiter> limiter;
-  if (ctx.config.rate_limit_per_minute > 0) {
-    limiter = std::make_shared<RateLimiter>(ctx.config.rate_limit_per_minute);
-  }
+  const auto limited =
+      RateLimitGuard(ctx.config.rate_limit_per_minute, ctx.config.trusted_proxy_hops);
   router.Add(
       http::Method::kPost, "/api/events",
       [&ctx](const http::Request& req, http::Reply reply) {
         PostEvent(ctx, req, NoStoreReply(std::move(reply)));
       },
-      {.guard = RateLimitGuard(limiter, ctx.config.trusted_proxy_hops), .json_body = true, .max_body = kMaxEventBody});
+      {.guard = limited, .json_body = true, .max_body = kMaxEventBody});
   router.Add(
       http::Method::kGet, "/api/events",
       [&ctx](const http::Request& req, http::Reply reply) {

@@ -147,17 +147,7 @@ void ListLeads(ApiContext& ctx, const http::Request& req, http::Reply reply) {
   if (err) return reply(std::move(*err.error));
   ctx.store.leads().List(std::move(q), [reply = std::move(reply)](StatusOr<store::LeadPage> r) {
     if (!r.ok()) return reply(StoreErrorReply(r.status(), "list leads"));
-    boost::json::object o;
-    boost::json::array items;
-    for (const auto& l : r->items) items.push_back(LeadJson(l));
-    o["items"] = std::move(items);
-    if (r->has_more && !r->items.empty()) {
-      const auto& last = r->items.back();
-      o["next_cursor"] = EncodeCursor({FormatIsoMillis(last.created_at), last.id});
-    } else {
-      o["next_cursor"] = nullptr;
-    }
-    reply(http::Response::Json(200, boost::json::serialize(o)));
+    reply(http::Response::Json(200, PageJson(*r, LeadJson)));
   });
 }
 
@@ -183,17 +173,15 @@ void GetLead(ApiContext& ctx, const http::Request& req, http::Reply reply) {
 }  // namespace
 
 void RegisterLeads(http::Router& router, ApiContext& ctx) {
-  std::shared_ptr<RateLimiter> limiter;
-  if (ctx.config.rate_limit_per_minute > 0) {
-    limiter = std::make_shared<RateLimiter>(ctx.config.rate_limit_per_minute);
-  }
+  const auto limited =
+      RateLimitGuard(ctx.config.rate_limit_per_minute, ctx.config.trusted_proxy_hops);
   const auto admin = NoStoreGuard(AdminGuard(ctx.admin_token));
   router.Add(
       http::Method::kPost, "/api/leads",
       [&ctx](const http::Request& req, http::Reply reply) {
         PostLead(ctx, req, NoStoreReply(std::move(reply)));
       },
-      {.guard = RateLimitGuard(limiter, ctx.config.trusted_proxy_hops), .json_body = true, .max_body = kMaxLeadBody});
+      {.guard = limited, .json_body = true, .max_body = kMaxLeadBody});
   router.Add(
       http::Method::kGet, "/api/leads",
       [&ctx](const http::Request& req, http::Reply reply) {

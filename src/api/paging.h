@@ -11,7 +11,12 @@
 #include <string_view>
 #include <utility>
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
 #include "core/clock.h"
+#include "core/time_format.h"
 #include "http/request.h"
 
 namespace hookline::api {
@@ -45,5 +50,24 @@ std::optional<Cursor> ParseCursorParam(const http::Request& req, ParamError& err
 // A free-text filter of at most `max_len` bytes, trimmed; nullopt when absent or empty.
 std::optional<std::string> ParseTextParam(const http::Request& req, std::string_view name,
                                           size_t max_len, ParamError& err);
+
+// The body of an admin list page: {"items": [to_json(item)...], "next_cursor": the cursor after
+// the last item, or null on the last page}. Page has items (each with created_at and id) and
+// has_more, as the store's pages do.
+template <class Page, class ToJson>
+std::string PageJson(const Page& page, ToJson to_json) {
+  boost::json::array items;
+  items.reserve(page.items.size());
+  for (const auto& item : page.items) items.push_back(to_json(item));
+  boost::json::object o;
+  o["items"] = std::move(items);
+  if (page.has_more && !page.items.empty()) {
+    const auto& last = page.items.back();
+    o["next_cursor"] = EncodeCursor({FormatIsoMillis(last.created_at), last.id});
+  } else {
+    o["next_cursor"] = nullptr;
+  }
+  return boost::json::serialize(o);
+}
 
 }  // namespace hookline::api

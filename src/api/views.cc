@@ -68,7 +68,9 @@ http::Guard NoStoreGuard(http::Guard guard) {
   };
 }
 
-http::Guard RateLimitGuard(std::shared_ptr<RateLimiter> limiter, int trusted_proxy_hops) {
+http::Guard RateLimitGuard(int per_minute, int trusted_proxy_hops) {
+  std::shared_ptr<RateLimiter> limiter;
+  if (per_minute > 0) limiter = std::make_shared<RateLimiter>(per_minute);
   return [limiter = std::move(limiter), trusted_proxy_hops](
              const http::Request& req) -> std::optional<http::Response> {
     if (!limiter) return std::nullopt;

@@ -28,9 +28,9 @@ http::Reply NoStoreReply(http::Reply reply);
 http::Guard NoStoreGuard(http::Guard guard);
 
 // The guard of a public route: 429 {"error"} with Retry-After once the client's IP has used
-// its budget. A null limiter (rate limiting off) lets everything through. The client's IP is
-// the connection's peer, or taken from X-Forwarded-For behind `trusted_proxy_hops` proxies
-// (ClientAddress).
-http::Guard RateLimitGuard(std::shared_ptr<RateLimiter> limiter, int trusted_proxy_hops = 0);
+// its budget of `per_minute` requests (each guard has its own budget; 0 lets everything
+// through). The client's IP is the connection's peer, or taken from X-Forwarded-For behind
+// `trusted_proxy_hops` proxies (ClientAddress).
+http::Guard RateLimitGuard(int per_minute, int trusted_proxy_hops);
 
 }  // namespace hookline::api
