@@ -54,6 +54,12 @@ struct DeliveryRecord {
   std::optional<SysTime> delivered_at;
 };
 
+// A manual retry, the same in every backend: only a failed delivery may start a new attempt
+// series (otherwise kAlreadyExists naming its status), and StartNewSeries is what the record
+// becomes (pending, series + 1, no attempts yet, due at `now`).
+Status CheckRetryable(const DeliveryRecord& d);
+void StartNewSeries(DeliveryRecord& d, SysTime now);
+
 struct DeliveryAttemptRecord {
   int series = 1;
   int number = 1;  // X-Webhook-Attempt: 1.. within the series

@@ -76,4 +76,19 @@ std::string DeliveryIdFor(std::string_view webhook_id, std::string_view endpoint
   return "dlv_" + HexEncode(std::string_view(reinterpret_cast<const char*>(digest), 12));
 }
 
+Status CheckRetryable(const DeliveryRecord& d) {
+  if (d.status == DeliveryStatus::kFailed) return Status::Ok();
+  return Status::AlreadyExists("delivery is " + std::string(DeliveryStatusName(d.status)) +
+                               "; only a failed delivery can be retried");
+}
+
+void StartNewSeries(DeliveryRecord& d, SysTime now) {
+  d.status = DeliveryStatus::kPending;
+  d.series += 1;
+  d.attempts = 0;
+  d.next_attempt_at = now;
+  d.last_error.reset();
+  d.updated_at = now;
+}
+
 }  // namespace hookline::store

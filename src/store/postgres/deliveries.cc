@@ -175,10 +175,7 @@ StatusOr<int> RecordIn(Conn& conn, const std::vector<AttemptResult>& results) {
 StatusOr<DeliveryRecord> RetryIn(Conn& conn, const std::string& id, SysTime now) {
   auto d = SelectById(conn, id, /*for_update=*/true);
   if (!d.ok()) return d;
-  if (d->status != DeliveryStatus::kFailed) {
-    return Status::AlreadyExists("delivery is " + std::string(DeliveryStatusName(d->status)) +
-                                 "; only a failed delivery can be retried");
-  }
+  if (auto st = CheckRetryable(*d); !st.ok()) return st;
   Params e;
   e.Add(d->endpoint_id);
   auto ep = conn.Prepared("endpoint_exists", "SELECT 1 FROM \"Endpoint\" WHERE id = $1", e);
@@ -194,12 +191,7 @@ StatusOr<DeliveryRecord> RetryIn(Conn& conn, const std::string& id, SysTime now)
       "WHERE id = $2 AND status = 'failed'",
       p);
   if (!res.ok()) return res.status();
-  d->status = DeliveryStatus::kPending;
-  d->series += 1;
-  d->attempts = 0;
-  d->next_attempt_at = now;
-  d->last_error.reset();
-  d->updated_at = now;
+  StartNewSeries(*d, now);
   return d;
 }
 

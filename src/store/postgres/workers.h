@@ -30,6 +30,7 @@
 
 #include "core/work_queue.h"
 #include "store/callback.h"
+#include "store/fn_job.h"
 #include "store/postgres/conn.h"
 
 namespace hookline::store::postgres {
@@ -48,31 +49,9 @@ class WriteJob {
   virtual EventInsertJob* AsEventInsert() { return nullptr; }
 };
 
-// A job from a function: fn returns the value, an expected failure (kInvalidArgument,
-// kNotFound, kAlreadyExists) without a failed statement, or the statement's failure.
+// A job from a function (store/fn_job.h).
 template <class T>
-class FnJob final : public WriteJob {
- public:
-  FnJob(std::function<StatusOr<T>(Conn&)> fn, Callback<T> done)
-      : fn_(std::move(fn)), done_(std::move(done)) {}
-  Status Execute(Conn& conn) override {
-    result_.emplace(fn_(conn));
-    const auto code = result_->status().code();
-    if (!result_->ok() && (code == StatusCode::kUnavailable || code == StatusCode::kInternal)) {
-      return result_->status();
-    }
-    return Status::Ok();
-  }
-  void Complete(const Status& status) override {
-    if (!status.ok()) return done_(status);
-    done_(std::move(*result_));
-  }
-
- private:
-  std::function<StatusOr<T>(Conn&)> fn_;
-  Callback<T> done_;
-  std::optional<StatusOr<T>> result_;
-};
+using FnJob = store::FnJob<WriteJob, Conn, T>;
 
 class Writer {
  public:

@@ -214,10 +214,7 @@ StatusOr<int> RecordIn(Conn& conn, const std::vector<AttemptResult>& results) {
 StatusOr<DeliveryRecord> RetryIn(Conn& conn, const std::string& id, SysTime now) {
   auto d = SelectById(conn, id);
   if (!d.ok()) return d;
-  if (d->status != DeliveryStatus::kFailed) {
-    return Status::AlreadyExists("delivery is " + std::string(DeliveryStatusName(d->status)) +
-                                 "; only a failed delivery can be retried");
-  }
+  if (auto st = CheckRetryable(*d); !st.ok()) return st;
   {
     auto ep = conn.Cached("SELECT 1 FROM Endpoint WHERE id = ?1");
     if (!ep.ok()) return ep.status();
@@ -235,12 +232,7 @@ StatusOr<DeliveryRecord> RetryIn(Conn& conn, const std::string& id, SysTime now)
   StmtScope s(**stmt);
   s->Bind(1, FormatIsoMillis(now)).Bind(2, id);
   if (s->Step() != SQLITE_DONE) return conn.Error("retry Delivery");
-  d->status = DeliveryStatus::kPending;
-  d->series += 1;
-  d->attempts = 0;
-  d->next_attempt_at = now;
-  d->last_error.reset();
-  d->updated_at = now;
+  StartNewSeries(*d, now);
   return d;
 }
 
