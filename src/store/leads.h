@@ -17,6 +17,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -60,6 +61,10 @@ struct LeadQuery {
   // Page after this (createdAt, id) position, from a previous page's last row.
   std::optional<std::pair<SysTime, std::string>> after;
 };
+
+// The LIKE pattern (with ESCAPE '\') that finds `q` as a substring: %, _ and the escape
+// character itself in `q` match literally. Both backends search with it.
+std::string LikeSubstringPattern(std::string_view q);
 
 struct LeadPage {
   std::vector<LeadRecord> items;

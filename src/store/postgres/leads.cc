@@ -74,17 +74,6 @@ StatusOr<CreateLeadResult> CreateIn(Conn& conn, const LeadRecord& l, EventRecord
   return CreateLeadResult{l, true};
 }
 
-// LIKE pattern for a substring search: % and _ and the escape itself match literally.
-std::string LikePattern(const std::string& q) {
-  std::string out = "%";
-  for (char c : q) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += c;
-  }
-  out += '%';
-  return out;
-}
-
 }  // namespace
 
 void PgLeads::Create(LeadRecord lead, EventRecord created_event, Callback<CreateLeadResult> done) {
@@ -130,7 +119,7 @@ void PgLeads::List(LeadQuery q, Callback<LeadPage> done) {
     std::string sql = std::string("SELECT ") + kLeadColumns + " FROM \"Lead\" WHERE true";
     Params p;
     if (q.q) {
-      const auto pat = p.Placeholder(LikePattern(*q.q));
+      const auto pat = p.Placeholder(LikeSubstringPattern(*q.q));
       sql += " AND (name ILIKE " + pat + " ESCAPE '\\' OR email ILIKE " + pat +
              " ESCAPE '\\' OR company ILIKE " + pat + " ESCAPE '\\')";
     }

@@ -78,17 +78,6 @@ StatusOr<CreateLeadResult> CreateIn(Conn& conn, const LeadRecord& lead, EventRec
   return CreateLeadResult{lead, true};
 }
 
-// LIKE pattern for a substring search: % and _ and the escape itself match literally.
-std::string LikePattern(const std::string& q) {
-  std::string out = "%";
-  for (char c : q) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += c;
-  }
-  out += '%';
-  return out;
-}
-
 }  // namespace
 
 void SqliteLeads::Create(LeadRecord lead, EventRecord created_event,
@@ -144,7 +133,7 @@ void SqliteLeads::List(LeadQuery q, Callback<LeadPage> done) {
     if (q.q) {
       sql += " AND (name LIKE :q ESCAPE '\\' OR email LIKE :q ESCAPE '\\'"
              " OR company LIKE :q ESCAPE '\\')";
-      params.emplace_back(":q", LikePattern(*q.q));
+      params.emplace_back(":q", LikeSubstringPattern(*q.q));
     }
     std::optional<std::pair<std::string, std::string>> after;
     if (q.after) after.emplace(FormatIsoMillis(q.after->first), q.after->second);
