@@ -58,6 +58,9 @@ struct AssessmentRecord {
   std::optional<SysTime> completed_at;
 };
 
+// The record of a just-created assessment `a` stored under `id` (queued, no report yet).
+AssessmentRecord QueuedAssessment(const NewAssessment& a, std::string id);
+
 // What a completed render writes, with the event it emits.
 struct CompletedRender {
   std::string assessment_id;

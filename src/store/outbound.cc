@@ -91,4 +91,15 @@ void StartNewSeries(DeliveryRecord& d, SysTime now) {
   d.updated_at = now;
 }
 
+AssessmentRecord QueuedAssessment(const NewAssessment& a, std::string id) {
+  AssessmentRecord r;
+  r.id = std::move(id);
+  r.company = a.company;
+  r.email = a.email;
+  r.stage = a.stage;
+  r.answers = a.answers;
+  r.created_at = r.updated_at = a.created_at;
+  return r;
+}
+
 }  // namespace hookline::store

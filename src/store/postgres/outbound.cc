@@ -79,14 +79,7 @@ StatusOr<AssessmentRecord> CreateAssessmentIn(Conn& conn, const NewAssessment& a
     auto res = conn.Prepared("assessment_insert", kSql, p);
     if (!res.ok()) return res.status();
     if (OneRow(*res)) {
-      AssessmentRecord r;
-      r.id = id;
-      r.company = a.company;
-      r.email = a.email;
-      r.stage = a.stage;
-      r.answers = a.answers;
-      r.created_at = r.updated_at = a.created_at;
-      return r;
+      return QueuedAssessment(a, id);
     }
   }
   return Status::Internal("no free assessment id after several draws");

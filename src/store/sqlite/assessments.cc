@@ -56,14 +56,7 @@ StatusOr<AssessmentRecord> CreateIn(Conn& conn, const NewAssessment& a, Random& 
     s->Bind(6, created);
     if (s->Step() != SQLITE_DONE) return conn.Error("insert Assessment");
     if (conn.Changes() == 1) {
-      AssessmentRecord r;
-      r.id = id;
-      r.company = a.company;
-      r.email = a.email;
-      r.stage = a.stage;
-      r.answers = a.answers;
-      r.created_at = r.updated_at = a.created_at;
-      return r;
+      return QueuedAssessment(a, id);
     }
   }
   return Status::Internal("no free assessment id after several draws");
