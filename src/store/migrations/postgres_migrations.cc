@@ -106,6 +106,14 @@ CREATE TABLE "DeliveryAttempt" (
   PRIMARY KEY ("deliveryId", series, number)
 );
 )sql"},
+    // The same as SQLite's version 4.
+    {4, "Delivery queue indexes hold only pending and delivering rows", R"sql(
+DROP INDEX "Delivery_due";
+DROP INDEX "Delivery_endpoint_due";
+CREATE INDEX "Delivery_active" ON "Delivery"("endpointId", status, "nextAttemptAt", "leaseUntil")
+  WHERE status IN ('pending', 'delivering');
+CREATE INDEX "Delivery_failed" ON "Delivery"("createdAt", id) WHERE status = 'failed';
+)sql"},
 };
 
 }  // namespace
