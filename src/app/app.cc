@@ -61,7 +61,8 @@ void AnnounceSecret(const ResolvedSecret& s, const char* name) {
 StatusOr<std::unique_ptr<store::Store>> OpenConfiguredStore(const Config& config) {
   auto url = ParseDatabaseUrl(config.database_url);
   if (!url.ok()) return url.status();
-  return store::OpenStore(store::StoreOptions{*url, config.pg_pool});
+  return store::OpenStore(store::StoreOptions{
+      *url, config.pg_pool, std::chrono::microseconds(config.commit_wait_us)});
 }
 
 // stdout through stdio's buffer: the logging thread writes many lines per syscall instead of

@@ -60,6 +60,9 @@ Status Validate(const Config& c) {
   }
   if (auto db = ParseDatabaseUrl(c.database_url); !db.ok()) return db.status();
   if (c.pg_pool < 1 || c.pg_pool > 256) return Status::Invalid("HOOKLINE_PG_POOL must be 1..256");
+  if (c.commit_wait_us < 0 || c.commit_wait_us > 100000) {
+    return Status::Invalid("HOOKLINE_COMMIT_WAIT_US must be from 0 to 100000");
+  }
   if (c.max_attempts < 1 || c.max_attempts > 50) {
     return Status::Invalid("HOOKLINE_MAX_ATTEMPTS must be from 1 to 50");
   }

@@ -29,6 +29,9 @@ StatusOr<DatabaseUrl> ParseDatabaseUrl(const std::string& url);
 // The URL with any password replaced by "***", for logs and error messages.
 std::string RedactDatabaseUrl(const std::string& url);
 
+// HOOKLINE_COMMIT_WAIT_US's default (also store::StoreOptions's).
+inline constexpr int kDefaultCommitWaitUs = 1000;
+
 struct Config {
   // Listening.
   std::string host = "127.0.0.1";
@@ -44,6 +47,10 @@ struct Config {
   std::string database_url = "sqlite:./data/hookline.db";
   std::string data_dir = "./data";  // generated secrets (and the default SQLite file)
   int pg_pool = 8;
+  // SQLite: under a steady stream of writes, how long (microseconds) a small group commit may
+  // wait for more requests to join it: fewer transactions and disk flushes per request. A
+  // request that arrives alone never waits. 0 commits every batch at once.
+  int commit_wait_us = kDefaultCommitWaitUs;
 
   // Secrets: empty = generate once and keep in data_dir (app/secrets.h).
   std::string webhook_secret;

@@ -29,6 +29,11 @@ void AddDatabaseFlags(CLI::App& cmd, Config& c) {
   cmd.add_option("--pg-pool", c.pg_pool, "PostgreSQL connections per instance")
       ->envname("HOOKLINE_PG_POOL")
       ->capture_default_str();
+  cmd.add_option("--commit-wait-us", c.commit_wait_us,
+                 "SQLite: under a steady stream of writes, how long a small group commit may "
+                 "wait for more requests, in microseconds (0: never)")
+      ->envname("HOOKLINE_COMMIT_WAIT_US")
+      ->capture_default_str();
 }
 
 void AddServeFlags(CLI::App& cmd, Config& c) {

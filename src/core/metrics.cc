@@ -45,6 +45,9 @@ std::string Metrics::RenderPrometheus() const {
        "SQLite: fdatasync calls that made committed batches durable.", v(store_wal_syncs));
   Line(out, "hookline_store_sync_seconds_total", "counter",
        "SQLite: time spent in those fdatasync calls.", v(store_sync_micros) / 1e6);
+  Line(out, "hookline_store_commit_waits_total", "counter",
+       "SQLite: group commits that waited for more requests (HOOKLINE_COMMIT_WAIT_US).",
+       v(store_commit_waits));
   Line(out, "hookline_store_failures_total", "counter",
        "Write requests answered with a database error.", v(store_failures));
   Line(out, "hookline_deliveries_succeeded_total", "counter", "Outbound webhooks delivered.",

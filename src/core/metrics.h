@@ -26,6 +26,7 @@ struct Metrics {
   Counter store_commit_micros{0};   // time spent in those transactions
   Counter store_wal_syncs{0};       // SQLite: fdatasync calls on the WAL after commits
   Counter store_sync_micros{0};     // time spent in them
+  Counter store_commit_waits{0};    // SQLite: batches that waited for more jobs (commit_gather.h)
   Counter store_failures{0};        // write requests answered with a database error
 
   Counter deliveries_succeeded{0};

@@ -4,6 +4,7 @@
 // PopBatch, which wait for work. After Close(), Push refuses (the caller answers the item
 // itself) and the workers drain what is left, then get "closed and empty" and end.
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -20,7 +21,8 @@ class WorkQueue {
     std::lock_guard lock(mu_);
     if (closed_) return false;
     items_.push_back(std::move(item));
-    cv_.notify_one();
+    // A worker gathering a batch (PopBatchHeld) is woken only once there is enough.
+    if (items_.size() >= want_) cv_.notify_one();
     return true;
   }
 
@@ -47,6 +49,29 @@ class WorkQueue {
     return true;
   }
 
+  // As PopBatch, but a writer that gathers larger batches (core/commit_gather.h) may wait for
+  // more: `hold(queued, want, until)` runs under the queue's lock once there is work; if it
+  // returns true, the wait goes on until `want` items are queued (at most `max`), `until`
+  // passes or the queue closes. For a queue with a single worker.
+  template <class Hold>
+  bool PopBatchHeld(std::vector<T>& out, size_t max, Hold&& hold) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return closed_ || !items_.empty(); });
+    if (items_.empty()) return false;
+    size_t want = 0;
+    std::chrono::steady_clock::time_point until;
+    if (!closed_ && hold(items_.size(), want, until) && items_.size() < want) {
+      want_ = want < max ? want : max;
+      cv_.wait_until(lock, until, [this] { return closed_ || items_.size() >= want_; });
+      want_ = 1;
+    }
+    while (!items_.empty() && out.size() < max) {
+      out.push_back(std::move(items_.front()));
+      items_.pop_front();
+    }
+    return true;
+  }
+
   void Close() {
     std::lock_guard lock(mu_);
     closed_ = true;
@@ -58,6 +83,7 @@ class WorkQueue {
   std::condition_variable cv_;
   std::deque<T> items_;
   bool closed_ = false;
+  size_t want_ = 1;  // how many queued items wake the worker (more while it gathers a batch)
 };
 
 }  // namespace hookline

@@ -8,7 +8,7 @@ namespace hookline::store {
 StatusOr<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
   switch (options.url.kind) {
     case DatabaseKind::kSqlite:
-      return sqlite::OpenSqliteStore(options.url.sqlite_path);
+      return sqlite::OpenSqliteStore(options.url.sqlite_path, options.commit_wait);
     case DatabaseKind::kPostgres:
       return postgres::OpenPostgresStore(options.url.postgres_dsn, options.pool_size);
   }

@@ -7,6 +7,7 @@
 // caller after the commit returned; reads run on the backend's reader threads. No call blocks
 // the caller's thread. All methods are thread-safe.
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -55,6 +56,10 @@ class Store {
 struct StoreOptions {
   DatabaseUrl url;
   int pool_size = 8;  // PostgreSQL connections
+  // SQLite: how long the writer may wait to gather a larger group commit under a steady
+  // stream of writes (core/commit_gather.h); 0 commits every batch at once. (PostgreSQL's
+  // batches gather while the previous statement and its flush are in flight.)
+  std::chrono::microseconds commit_wait{kDefaultCommitWaitUs};
 };
 
 // Opens the database named by the options and applies pending migrations. Failures (cannot

@@ -3,6 +3,7 @@ import concurrent.futures
 import threading
 import time
 
+import pytest
 import requests
 
 from conftest import WEBHOOK_SECRET
@@ -70,3 +71,50 @@ def test_duplicates_under_load_one_ok_per_id(hookline):
         oks[eid] = oks.get(eid, 0) + (status == "ok")
     assert all(oks[eid] == 1 for eid in ids)
     assert hookline.event_count() == 200
+
+
+def store_metrics(h):
+    text = h.admin("GET", "/metrics").text
+    out = {}
+    for line in text.splitlines():
+        if line.startswith("hookline_store_"):
+            name, value = line.split()
+            out[name] = float(value)
+    return out
+
+
+def test_gathered_group_commits_answer_every_request_and_survive_sigkill(start_hookline):
+    """SQLite with the longest commit wait: under a stream from 8 senders each batch waits for
+    more requests (16 wanted, so the wait runs out every time); every request is still answered,
+    the batches are larger than the senders alone would make them, a request after a pause does
+    not wait, and what was answered is on disk."""
+    h = start_hookline(env={"HOOKLINE_COMMIT_WAIT_US": "100000"})
+    acked, lock, stop = [], threading.Lock(), threading.Event()
+    threads = hammer(h, 8, stop, acked, lock)
+    for t in threads:
+        t.start()
+    time.sleep(3)
+    stop.set()
+    for t in threads:
+        t.join()
+    assert len(acked) >= 50, f"only {len(acked)} acknowledged in 3 s"
+    m = store_metrics(h)
+    assert m["hookline_store_commit_waits_total"] >= 5
+    # 8 senders with one request each in flight: without the wait most batches hold 1-3 jobs.
+    assert m["hookline_store_jobs_total"] / m["hookline_store_transactions_total"] >= 5
+    # After a pause, a request arriving alone is committed without waiting for company.
+    time.sleep(2)
+    waits = m["hookline_store_commit_waits_total"]
+    assert h.post_payment("after_pause").json() == {"status": "ok"}
+    assert store_metrics(h)["hookline_store_commit_waits_total"] == waits
+    h.kill()
+    stored = {r["id"] for r in h.query("SELECT id FROM EventLog")}
+    missing = set(acked + ["after_pause"]) - stored
+    assert not missing, f"{len(missing)} acknowledged events lost, e.g. {sorted(missing)[:5]}"
+
+
+@pytest.mark.parametrize("value", ["-1", "100001", "soon"])
+def test_commit_wait_out_of_range_is_refused_at_start(start_hookline, value):
+    h = start_hookline(env={"HOOKLINE_COMMIT_WAIT_US": value}, wait=False)
+    assert h.proc.wait(10) != 0
+    assert "HOOKLINE_COMMIT_WAIT_US" in h.logs() or "commit-wait-us" in h.logs()

@@ -18,8 +18,9 @@ namespace {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::unique_ptr<Conn> write_conn, const std::string& path, int schema_version)
-      : checkpointer_(path), writer_(AttachCheckpointer(std::move(write_conn))),
+  SqliteStore(std::unique_ptr<Conn> write_conn, const std::string& path, int schema_version,
+              std::chrono::microseconds commit_wait)
+      : checkpointer_(path), writer_(AttachCheckpointer(std::move(write_conn)), commit_wait),
         readers_(path, 2),
         events_(writer_, readers_),
         leads_(writer_, readers_),
@@ -74,7 +75,8 @@ class SqliteStore final : public Store {
 
 }  // namespace
 
-StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
+                                                 std::chrono::microseconds commit_wait) {
   const auto dir = std::filesystem::path(path).parent_path();
   std::error_code ec;
   if (!dir.empty()) std::filesystem::create_directories(dir, ec);
@@ -85,7 +87,7 @@ StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
   if (!conn.ok()) return conn.status();
   auto version = Migrate(**conn);
   if (!version.ok()) return version.status();
-  return std::unique_ptr<Store>(new SqliteStore(std::move(conn.value()), path, *version));
+  return std::unique_ptr<Store>(new SqliteStore(std::move(conn.value()), path, *version, commit_wait));
 }
 
 }  // namespace hookline::store::sqlite

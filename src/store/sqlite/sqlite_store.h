@@ -3,6 +3,7 @@
 // pipelined WAL syncs (a reply waits for the fdatasync that covers its commit), a few reader
 // threads (workers.h). Implements every aggregate of store/store.h.
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -11,6 +12,8 @@
 namespace hookline::store::sqlite {
 
 // Creates the file's folder if needed, opens, migrates, starts the threads.
-StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
+// commit_wait: see StoreOptions.
+StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
+                                                 std::chrono::microseconds commit_wait);
 
 }  // namespace hookline::store::sqlite

@@ -17,8 +17,9 @@
 
 namespace hookline::store::sqlite {
 
-Writer::Writer(std::unique_ptr<Conn> conn, size_t max_batch)
-    : conn_(std::move(conn)), max_batch_(max_batch) {
+Writer::Writer(std::unique_ptr<Conn> conn, std::chrono::microseconds commit_wait,
+               size_t max_batch)
+    : conn_(std::move(conn)), max_batch_(max_batch), gather_(commit_wait) {
   SetUpWalSync();
   completer_ = std::thread([this] { CompleterLoop(); });
   thread_ = std::thread([this] { Loop(); });
@@ -107,7 +108,12 @@ void Writer::CompleterLoop() {
 
 void Writer::Loop() {
   std::vector<std::unique_ptr<WriteJob>> batch;
-  while (queue_.PopBatch(batch, max_batch_)) {
+  auto hold = [this](size_t queued, size_t& want, CommitGather::Clock::time_point& until) {
+    if (!gather_.Hold(queued, CommitGather::Clock::now(), want, until)) return false;
+    ++Metrics::Get().store_commit_waits;
+    return true;
+  };
+  while (queue_.PopBatchHeld(batch, max_batch_, hold)) {
     auto statuses = RunBatch(batch);
     Finished finished{std::move(batch), std::move(statuses)};
     done_.Push(finished);  // open until this thread has ended

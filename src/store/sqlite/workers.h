@@ -18,6 +18,7 @@
 // Readers: a few threads, each with its own connection (WAL lets them read while the writer
 // writes), taking read jobs from one queue.
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -28,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/commit_gather.h"
 #include "core/work_queue.h"
 #include "store/callback.h"
 #include "store/fn_job.h"
@@ -51,7 +53,10 @@ using FnJob = store::FnJob<WriteJob, Conn, T>;
 
 class Writer {
  public:
-  explicit Writer(std::unique_ptr<Conn> conn, size_t max_batch = 1024);
+  // commit_wait: how long a small batch may wait for more jobs under a steady stream of
+  // writes (core/commit_gather.h); 0 commits each batch at once.
+  Writer(std::unique_ptr<Conn> conn, std::chrono::microseconds commit_wait,
+         size_t max_batch = 1024);
   ~Writer();  // Stop()s
   void Submit(std::unique_ptr<WriteJob> job);
   template <class T>
@@ -79,6 +84,7 @@ class Writer {
 
   std::unique_ptr<Conn> conn_;
   const size_t max_batch_;
+  CommitGather gather_;  // used by the writer thread only
   int wal_fd_ = -1;  // the WAL file, read-only, for fdatasync; -1 when COMMIT syncs itself
   WorkQueue<std::unique_ptr<WriteJob>> queue_;
   // Callbacks run on their own thread, so the writer starts the next transaction as soon as a

@@ -1,0 +1,21 @@
+#include "core/commit_gather.h"
+
+namespace hookline {
+
+bool CommitGather::Hold(size_t queued, Clock::time_point now, size_t& want,
+                        Clock::time_point& until) {
+  if (queued == 0) return false;
+  if (last_ != Clock::time_point{}) {
+    // These jobs arrived since the last batch was taken: a running average (1/8 weight) of the
+    // time between jobs. One long pause moves it past max_wait at once.
+    const auto gap = (now - last_) / static_cast<int64_t>(queued);
+    gap_ += (gap - gap_) / 8;
+  }
+  last_ = now;
+  if (max_wait_.count() <= 0 || queued >= target_ || gap_ > max_wait_) return false;
+  want = target_;
+  until = now + max_wait_;
+  return true;
+}
+
+}  // namespace hookline
