@@ -3,10 +3,11 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
+
 #include <boost/asio/ip/tcp.hpp>
 
 #include "delivery/url_policy.h"
-#include "signing/signing.h"
 
 namespace hookline::delivery {
 namespace asio = boost::asio;
@@ -71,6 +72,7 @@ DeliveryWorker::DeliveryWorker(store::DeliveryStore& store, const Clock& clock, 
   client_options.max_connections_per_host = static_cast<size_t>(std::max(1, options_.per_endpoint));
   client_options.user_agent = std::string("hookline/") + HOOKLINE_VERSION;
   client_ = std::make_unique<HttpClient>(ioc_, client_options);
+  pthread_setname_np(io_thread_.native_handle(), "hl-delivery-io");
 }
 
 DeliveryWorker::~DeliveryWorker() {
@@ -83,6 +85,7 @@ DeliveryWorker::~DeliveryWorker() {
 
 void DeliveryWorker::Start() {
   loop_thread_ = std::thread([this] { Loop(); });
+  pthread_setname_np(loop_thread_.native_handle(), "hl-delivery");
 }
 
 void DeliveryWorker::Notify() {
@@ -108,10 +111,14 @@ void DeliveryWorker::Loop() {
   std::unique_lock lock(mu_);
   for (;;) {
     if (!to_send_.empty()) {
+      // One hand-off to the client's thread per claimed batch, not one per attempt: signing
+      // and the client's own posts then happen on that thread, without waking it per row.
       auto batch = std::move(to_send_);
       to_send_.clear();
       lock.unlock();
-      for (auto& c : batch) Send(std::move(c));
+      asio::post(ioc_, [this, batch = std::move(batch)]() mutable {
+        for (auto& c : batch) Send(std::move(c));
+      });
       lock.lock();
       continue;
     }
@@ -216,23 +223,26 @@ void DeliveryWorker::StartClaim(SysTime now, int limit) {
 }
 
 void DeliveryWorker::Send(store::ClaimedDelivery claimed) {
+  // On the io_context thread (see Loop), the only user of signer_.
   PostRequest request;
   request.url = claimed.url;
-  request.body = claimed.delivery.body;
   request.timeout = options_.timeout;
   request.headers = {
       {"Content-Type", "application/json"},
-      {"X-Webhook-Signature", signing::SignatureHex(claimed.secret, claimed.delivery.body)},
+      {"X-Webhook-Signature", signer_.SignatureHex(claimed.secret, claimed.delivery.body)},
       {"X-Webhook-Attempt", std::to_string(claimed.attempt_number)},
       {"X-Webhook-Id", claimed.delivery.webhook_id},
   };
+  request.body = std::move(claimed.delivery.body);  // Judge does not need it
   const SysTime started = clock_.Now();
   client_->Post(std::move(request),
                 [this, claimed = std::move(claimed), started](PostResult result) {
                   auto recorded = Judge(claimed, result, started);
                   std::lock_guard lock(mu_);
                   results_.push_back(std::move(recorded));
-                  cv_.notify_one();
+                  // Loop acts on results only when no record is running (its end wakes Loop
+                  // anyway) and takes them all at once: wake it for the first one only.
+                  if (results_.size() == 1 && !recording_) cv_.notify_one();
                 });
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // DeliveryWorker: sends the queued webhooks (store/deliveries.h) and records every attempt.
 //
-// One scheduler thread claims due deliveries in batches (with a store lease), signs each and
-// hands it to the async HttpClient, which runs on this worker's own io_context thread; many
+// One scheduler thread claims due deliveries in batches (with a store lease) and hands each
+// claimed batch, in one post, to this worker's own io_context thread, which signs every row
+// (delivery/signer.h) and sends it with the async HttpClient; many
 // attempts are in flight at once, at most `per_endpoint` per endpoint (counted in the
 // database, so across instances too; HOOKLINE_DELIVERY_CONCURRENCY) and `max_in_flight` in
 // all. Results are collected and recorded in batches (one transaction for many), and the freed
@@ -48,6 +49,7 @@
 #include "core/random.h"
 #include "delivery/backoff.h"
 #include "delivery/http_client.h"
+#include "delivery/signer.h"
 #include "store/deliveries.h"
 
 namespace hookline::delivery {
@@ -100,6 +102,7 @@ class DeliveryWorker {
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   std::thread io_thread_;
   std::unique_ptr<HttpClient> client_;
+  Signer signer_;  // used on the io_context thread only
   std::thread loop_thread_;
 
   std::mutex mu_;  // guards the fields below

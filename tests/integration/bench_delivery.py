@@ -51,6 +51,20 @@ def thread_cpu_seconds(pid):
     return out
 
 
+def thread_switches(pid):
+    """Voluntary context switches (sleeps) per thread name, from /proc/<pid>/task/*/status."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/status") as f:
+                fields = dict(line.split(":", 1) for line in f if ":" in line)
+        except OSError:
+            continue
+        name = fields["Name"].strip()
+        out[name] = out.get(name, 0) + int(fields["voluntary_ctxt_switches"])
+    return out
+
+
 def iso_seconds(text):
     return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
@@ -91,6 +105,7 @@ def main():
         elapsed = time.time() - t0
         cpu = server_cpu_seconds(h.proc.pid)
         threads = thread_cpu_seconds(h.proc.pid)
+        switches = thread_switches(h.proc.pid)
         time.sleep(0.5)
         s = sink("GET")
         delivered = h.query("SELECT count(*) AS n FROM Delivery WHERE status = 'delivered'")[0]["n"]
@@ -106,6 +121,8 @@ def main():
               f"server_cpu_s={cpu:.2f} server_cpu_us_per_delivery={cpu / n * 1e6:.0f}")
         print("server_cpu_us_per_delivery_by_thread " + " ".join(
             f"{name}={sec / n * 1e6:.0f}" for name, sec in sorted(threads.items()) if sec > 0))
+        print("server_sleeps_per_delivery_by_thread " + " ".join(
+            f"{name}={k / n:.2f}" for name, k in sorted(switches.items()) if k / n >= 0.01))
 
 
 if __name__ == "__main__":
