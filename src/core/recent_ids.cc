@@ -19,11 +19,10 @@ bool RecentIds::Contains(std::string_view id) const {
 void RecentIds::Add(std::string_view id) {
   auto& shard = ShardFor(id);
   std::lock_guard lock(shard.mu);
-  if (shard.ids.find(id) != shard.ids.end()) return;
-  shard.ids.emplace(id);
-  shard.order.emplace_back(id);
+  if (shard.ids.contains(id)) return;
+  shard.ids.insert(std::string_view(shard.order.emplace_back(id)));
   if (shard.order.size() > per_shard_) {
-    shard.ids.erase(shard.order.front());
+    shard.ids.erase(std::string_view(shard.order.front()));  // before the string goes
     shard.order.pop_front();
   }
 }

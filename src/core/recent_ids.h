@@ -9,13 +9,14 @@
 // stays the one authority (exactly one "ok" per id comes from its atomic insert).
 // Oldest ids are forgotten first once `capacity` is reached. Safe from any thread.
 
+#include <boost/unordered/unordered_flat_set.hpp>
+
 #include <array>
 #include <deque>
 #include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 
 namespace hookline {
 
@@ -27,14 +28,13 @@ class RecentIds {
 
  private:
   static constexpr size_t kShards = 16;
-  // Transparent hashing, so a look-up by string_view allocates no key.
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   struct alignas(64) Shard {  // own cache lines: the network threads look up concurrently
     mutable std::mutex mu;  // guards ids and order
-    std::unordered_set<std::string, Hash, std::equal_to<>> ids;
+    // The ids themselves live in `order` (a deque never moves its elements on push_back or
+    // pop_front, so the views stay valid until their id is evicted). An open-addressing set
+    // with its hash fragments in a metadata array: a look-up that misses usually touches one
+    // cache line, where a node-based set chased a bucket, a node and the string.
+    boost::unordered_flat_set<std::string_view> ids;
     std::deque<std::string> order;  // insertion order, for eviction
   };
   Shard& ShardFor(std::string_view id) const;

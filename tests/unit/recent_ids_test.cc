@@ -24,6 +24,21 @@ TEST(RecentIds, RemembersAndForgetsOldestPastCapacity) {
   EXPECT_GT(kept, 100);
 }
 
+TEST(RecentIds, LongIdsSurviveTheirNeighboursComingAndGoing) {
+  // Ids longer than the short-string buffer live on the heap; the set holds views of them, so
+  // every Add and eviction must leave the remaining views valid (ASan checks this in CI).
+  RecentIds ids(1600);
+  auto id = [](int i) { return "evt_long_identifier_from_a_payment_service_" + std::to_string(i); };
+  for (int i = 0; i < 20000; ++i) {
+    ids.Add(id(i));
+    ASSERT_TRUE(ids.Contains(id(i)));
+  }
+  for (int i = 19900; i < 20000; ++i) EXPECT_TRUE(ids.Contains(id(i))) << i;
+  EXPECT_FALSE(ids.Contains(id(0)));
+  EXPECT_FALSE(ids.Contains(id(20000)));
+  EXPECT_FALSE(ids.Contains("evt_long_identifier_from_a_payment_service_1999"));
+}
+
 TEST(RecentIds, ConcurrentAddAndContains) {
   RecentIds ids;
   std::vector<std::thread> threads;
