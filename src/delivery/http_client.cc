@@ -1,7 +1,8 @@
 #include "delivery/http_client.h"
 
-// Structure: an Attempt is one Post (deadline timer + exactly-once completion, on its own
-// strand). A Connection is one TCP/TLS connection (resolve, connect, handshake, one exchange
+// Structure: an Attempt is one Post (deadline timer + exactly-once completion). It needs no
+// strand: its timer is armed before the attempt is shared and cancelled once, by the winning
+// Finish, and nothing else touches it. A Connection is one TCP/TLS connection (resolve, connect, handshake, one exchange
 // at a time, idle timer), all on its own strand; the stream's own timeout (tcp_stream
 // expires_at) stops its I/O at the attempt's deadline. The Impl owns the per-host pools under
 // one mutex and hands connections to attempts. Attempts and connections talk only through
@@ -10,12 +11,14 @@
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -108,8 +111,8 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
  public:
   Attempt(asio::io_context& ioc, PostRequest request, ParsedUrl url,
           std::function<void(PostResult)> done, std::shared_ptr<std::atomic<size_t>> in_flight)
-      : strand_(asio::make_strand(ioc)),
-        timer_(strand_),
+      : ioc_(ioc),
+        timer_(ioc),
         request_(std::move(request)),
         url_(std::move(url)),
         key_(PoolKey(url_)),
@@ -118,7 +121,6 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
         done_(std::move(done)),
         in_flight_(std::move(in_flight)) {}
 
-  const Strand& strand() const { return strand_; }
   const PostRequest& request() const { return request_; }
   const ParsedUrl& url() const { return url_; }
   const std::string& key() const { return key_; }
@@ -129,7 +131,7 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
     return "timeout after " + std::to_string(request_.timeout.count()) + " ms";
   }
 
-  // On strand_.
+  // Once, before the attempt is shared with a connection or the pool (or Finish is called).
   void StartTimer() {
     timer_.expires_at(deadline_);
     timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
@@ -137,14 +139,15 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
     });
   }
 
-  // Any thread; the first call wins, later ones are ignored. `done` runs on strand_.
+  // Any thread; the first call wins, later ones are ignored. `done` runs on an io_context
+  // thread, posted, so a connection's handler never runs it inline.
   void Finish(PostResult result) {
     bool expected = false;
     if (!finished_.compare_exchange_strong(expected, true)) return;
     // Whatever broke at the deadline (reset, truncated TLS record), the cause is the deadline.
     if (result.http_status == 0 && Expired()) result.error = TimeoutText();
-    asio::post(strand_, [self = shared_from_this(), result = std::move(result)]() mutable {
-      self->timer_.cancel();
+    asio::post(ioc_, [self = shared_from_this(), result = std::move(result)]() mutable {
+      self->timer_.cancel();  // the only call on timer_ after StartTimer
       result.duration =
           std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - self->start_);
       auto done = std::move(self->done_);
@@ -154,8 +157,8 @@ class Attempt : public std::enable_shared_from_this<Attempt> {
   }
 
  private:
-  Strand strand_;
-  asio::steady_timer timer_;  // on strand_
+  asio::io_context& ioc_;
+  asio::steady_timer timer_;  // see StartTimer and Finish
   const PostRequest request_;
   const ParsedUrl url_;
   const std::string key_;
@@ -219,6 +222,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       : impl_(std::move(impl)),
         key_(PoolKey(url)),
         host_(url.host),
+        host_header_(HostHeader(url)),
         port_(url.port),
         strand_(asio::make_strand(impl_->ioc())),
         resolver_(strand_),
@@ -261,8 +265,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     body_seen_ = 0;
     close_after_snippet_ = false;
     Tcp().expires_at(attempt_->deadline());
-    WithStream([this](auto& stream) {
-      http::async_write(stream, *request_,
+    // The head from the reused buffer and the body from the attempt, in one gather write.
+    const std::array<asio::const_buffer, 2> wire{asio::buffer(head_),
+                                                 asio::buffer(attempt_->request().body)};
+    WithStream([this, &wire](auto& stream) {
+      asio::async_write(stream, wire,
                         beast::bind_front_handler(&Connection::OnWrite, shared_from_this()));
     });
   }
@@ -348,21 +355,25 @@ class Connection : public std::enable_shared_from_this<Connection> {
     Exchange(std::move(attempt_), /*reused=*/false);
   }
 
+  // The request head, written into head_ (its capacity is kept across exchanges): what
+  // Beast's serializer wrote for an http::request with these fields and prepare_payload(),
+  // without building a field list and copying the body per attempt. The target, host and
+  // header names and values were checked when the request was posted (ParseEndpointUrl,
+  // ValidHeaders), so none holds a CR or LF.
   void BuildRequest() {
     const PostRequest& in = attempt_->request();
-    const ParsedUrl& url = attempt_->url();
-    request_.emplace(http::verb::post, url.target, 11);
-    request_->set(http::field::host, HostHeader(url));
-    request_->set(http::field::user_agent, impl_->user_agent());
-    for (const auto& [name, value] : in.headers) {  // checked by ValidHeaders in Post
+    head_.clear();
+    head_.append("POST ").append(attempt_->url().target).append(" HTTP/1.1\r\nHost: ");
+    head_.append(host_header_).append("\r\nUser-Agent: ").append(impl_->user_agent());
+    head_.append("\r\n");
+    for (const auto& [name, value] : in.headers) {
       if (EqualsNoCase(name, "Host") || EqualsNoCase(name, "Content-Length") ||
           EqualsNoCase(name, "Transfer-Encoding") || EqualsNoCase(name, "Connection")) {
         continue;  // ours
       }
-      request_->insert(name, value);
+      head_.append(name).append(": ").append(value).append("\r\n");
     }
-    request_->body() = in.body;
-    request_->prepare_payload();
+    head_.append("Content-Length: ").append(std::to_string(in.body.size())).append("\r\n\r\n");
   }
 
   void OnWrite(beast::error_code ec, size_t) {
@@ -465,7 +476,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void ReturnToPool() {
     attempt_.reset();
-    request_.reset();
     parser_.reset();
     impl_->Release(shared_from_this());
   }
@@ -473,6 +483,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const std::shared_ptr<HttpClient::Impl> impl_;
   const std::string key_;
   const std::string host_;
+  const std::string host_header_;  // the Host header's value
   const uint16_t port_;
   Strand strand_;
   tcp::resolver resolver_;
@@ -484,7 +495,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // The exchange in progress.
   std::shared_ptr<Attempt> attempt_;
   bool reused_ = false;
-  std::optional<http::request<http::string_body>> request_;
+  std::string head_;  // the request head of the exchange (BuildRequest)
   std::optional<http::response_parser<http::buffer_body>> parser_;
   std::array<char, kReadChunk> chunk_{};
   PostResult result_;
@@ -522,10 +533,10 @@ void HttpClient::Impl::Post(PostRequest request, std::function<void(PostResult)>
   if (!ValidHeaders(attempt->request().headers)) {
     return attempt->Finish(ErrorResult("invalid request header"));
   }
-  // The timer is armed on the attempt's strand, and anything Finish posts there queues behind
-  // it. Acquire runs here, not on that strand, so that Posts from one thread keep their order
-  // in the per-host FIFO.
-  asio::post(attempt->strand(), [attempt] { attempt->StartTimer(); });
+  // Armed here, before Acquire shares the attempt, so no Finish can race with it. Acquire
+  // runs on the caller's thread so that Posts from one thread keep their order in the
+  // per-host FIFO.
+  attempt->StartTimer();
   Acquire(attempt);
 }
 
