@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
+
 #include <chrono>
 
 #include "core/metrics.h"
@@ -11,7 +13,12 @@ namespace hookline::store::postgres {
 
 Writer::Writer(const ConnOptions& options, int threads, size_t max_batch)
     : options_(options), max_batch_(max_batch) {
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([this, i] { Loop(i); });
+  completer_ = std::thread([this] { CompleterLoop(); });
+  pthread_setname_np(completer_.native_handle(), "hl-pg-done");
+  for (int i = 0; i < threads; ++i) {
+    threads_.emplace_back([this, i] { Loop(i); });
+    pthread_setname_np(threads_.back().native_handle(), "hl-pg-write");  // for top -H and perf
+  }
 }
 
 Writer::~Writer() { Stop(); }
@@ -23,7 +30,21 @@ void Writer::Submit(std::unique_ptr<WriteJob> job) {
 void Writer::Stop() {
   queue_.Close();
   for (auto& t : threads_) {
-    if (t.joinable()) t.join();
+    if (t.joinable()) t.join();  // every queued job committed or failed
+  }
+  done_.Close();
+  if (completer_.joinable()) completer_.join();  // every callback run
+}
+
+void Writer::CompleterLoop() {
+  std::vector<Finished> ready;
+  while (done_.PopBatch(ready, 64)) {
+    for (auto& f : ready) {
+      for (size_t i = 0; i < f.jobs.size(); ++i) {
+        f.jobs[i]->Complete(f.statuses.size() == 1 ? f.statuses[0] : f.statuses[i]);
+      }
+    }
+    ready.clear();
   }
 }
 
@@ -31,12 +52,14 @@ void Writer::Loop(int /*index*/) {
   ConnSlot slot(options_);
   Batch batch;
   while (queue_.PopBatch(batch, max_batch_)) {  // false: stopping, everything queued committed
-    RunBatch(slot, batch);
+    auto statuses = RunBatch(slot, batch);
+    Finished finished{std::move(batch), std::move(statuses)};
+    done_.Push(finished);  // open until every writer thread has ended
     batch.clear();
   }
 }
 
-void Writer::RunBatch(ConnSlot& slot, Batch& batch) {
+std::vector<Status> Writer::RunBatch(ConnSlot& slot, Batch& batch) {
   auto& metrics = Metrics::Get();
   const auto t0 = std::chrono::steady_clock::now();
   auto conn = slot.Get();
@@ -56,8 +79,7 @@ void Writer::RunBatch(ConnSlot& slot, Batch& batch) {
   if (st.ok()) {
     ++metrics.store_transactions;
     metrics.store_jobs += batch.size();
-    for (auto& job : batch) job->Complete(st);
-    return;
+    return {st};
   }
   if (!conn.ok() || commit_sent || batch.size() == 1 || st.code() == StatusCode::kUnavailable) {
     // No connection, an unknown COMMIT outcome, or the server is going away: every job is
@@ -69,11 +91,12 @@ void Writer::RunBatch(ConnSlot& slot, Batch& batch) {
     }
     if (conn.ok() && !(*conn)->Alive()) slot.Drop();
     metrics.store_failures += batch.size();
-    for (auto& job : batch) job->Complete(st);
-    return;
+    return {st};
   }
   // A job's statement failed: run each alone so one bad job cannot fail its neighbours.
   spdlog::warn("store batch of {} failed ({}); retrying one by one", batch.size(), st.message());
+  std::vector<Status> statuses;
+  statuses.reserve(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
     Status one = RunInTransaction(**conn, batch, i, i + 1, &commit_sent);
     if (!one.ok()) {
@@ -83,8 +106,9 @@ void Writer::RunBatch(ConnSlot& slot, Batch& batch) {
       ++metrics.store_transactions;
       ++metrics.store_jobs;
     }
-    batch[i]->Complete(one);
+    statuses.push_back(std::move(one));
   }
+  return statuses;
 }
 
 Status Writer::RunInTransaction(Conn& conn, Batch& jobs, size_t begin, size_t end,
@@ -131,7 +155,10 @@ Status Writer::RunInTransaction(Conn& conn, Batch& jobs, size_t begin, size_t en
 }
 
 ReaderPool::ReaderPool(const ConnOptions& options, int threads) : options_(options) {
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
+  for (int i = 0; i < threads; ++i) {
+    threads_.emplace_back([this] { Loop(); });
+    pthread_setname_np(threads_.back().native_handle(), "hl-pg-read");
+  }
 }
 
 ReaderPool::~ReaderPool() { Stop(); }

@@ -8,7 +8,8 @@
 // being written). EventLog inserts of a batch become one multi-row INSERT ... ON CONFLICT DO
 // NOTHING RETURNING id (event_log.h); a batch of nothing else is sent without BEGIN/COMMIT, as
 // one statement that is its own transaction (one round trip). Callbacks run after the commit
-// returned. If a batch fails,
+// returned, on a completer thread, so the writer sends the next batch at once instead of first
+// answering every request of this one. If a batch fails,
 // its jobs run again one transaction each, so one bad job cannot fail its neighbours. If a
 // COMMIT's outcome is unknown (the connection dropped), the jobs get kUnavailable: never a
 // success for something that may not be committed.
@@ -67,15 +68,24 @@ class Writer {
 
  private:
   using Batch = std::vector<std::unique_ptr<WriteJob>>;
+  // A committed (or failed) batch on its way to the completer: statuses has one entry per job,
+  // or a single entry that applies to all of them.
+  struct Finished {
+    Batch jobs;
+    std::vector<Status> statuses;
+  };
   void Loop(int index);
-  void RunBatch(ConnSlot& slot, Batch& batch);
+  void CompleterLoop();
+  std::vector<Status> RunBatch(ConnSlot& slot, Batch& batch);
   // Status of the transaction; *commit_sent tells whether its outcome may be unknown.
   Status RunInTransaction(Conn& conn, Batch& jobs, size_t begin, size_t end, bool* commit_sent);
 
   ConnOptions options_;
   const size_t max_batch_;
   WorkQueue<std::unique_ptr<WriteJob>> queue_;
+  WorkQueue<Finished> done_;
   std::vector<std::thread> threads_;
+  std::thread completer_;
 };
 
 class ReaderPool {
