@@ -2,6 +2,7 @@
 
     node ../shared/bench/sink/sink.js &        # PORT=18090 SINK_SECRET=bench-secret (or bench/p4-outbound.sh)
     HOOKLINE_BIN=build/hookline python3 tests/integration/bench_delivery.py 1000 [FAIL_RATE]
+    BENCH_PG=1 ...    # the same on a throwaway PostgreSQL (tests/integration/pg.py)
 
 Queues N render.completed deliveries directly in a fresh SQLite database (so rendering is not
 what is measured), starts hookline, and times until the sink has acknowledged all N. Prints
@@ -18,6 +19,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from conftest import Hookline  # noqa: E402
+import pg  # noqa: E402
 
 SINK = os.environ.get("SINK_URL", "http://127.0.0.1:18090")
 SECRET = os.environ.get("SINK_SECRET", "bench-secret")
@@ -76,22 +78,30 @@ def main():
                "HOOKLINE_ACCESS_LOG": "0", "HOOKLINE_LOG_LEVEL": "warn"}
         # Passed through to try other settings, e.g. HOOKLINE_DELIVERY_CONCURRENCY=32.
         env.update({k: v for k, v in os.environ.items() if k.startswith("HOOKLINE_DELIVERY_")})
-        h = Hookline(wd, env=env)
+        server = pg.PgServer().start() if os.environ.get("BENCH_PG") else None
+        h = Hookline(wd, env=env, pg_dsn=server.create_database() if server else None)
         h.start()
         h.stop()  # migrated, empty
         now = "2026-01-01T00:00:00.000Z"
-        with sqlite3.connect(h.db_path) as db:
-            db.execute("INSERT INTO Endpoint VALUES('ep_sink', ?, ?, '[\"render.completed\"]', 1, "
-                       "'sink', ?, ?)", (SINK + "/hook", SECRET, now, now))
-            rows = []
-            for i in range(n):
-                aid = f"FR-20260101-{i:06d}"
-                body = ('{"event":"render.completed","assessment_id":"%s","status":"completed",'
-                        '"timestamp":"2026-01-01T00:00:00.000Z"}' % aid).encode()
-                rows.append((f"dlv_{i:08d}", aid, f"{aid}:render.completed", body, now, now, now))
-            db.executemany("INSERT INTO Delivery(id, endpointId, event, assessmentId, webhookId, "
-                           "body, status, nextAttemptAt, createdAt, updatedAt) VALUES(?, 'ep_sink', "
-                           "'render.completed', ?, ?, ?, 'pending', ?, ?, ?)", rows)
+        endpoint_sql = ("INSERT INTO Endpoint VALUES('ep_sink', ?, ?, '[\"render.completed\"]', "
+                        "1, 'sink', ?, ?)")
+        delivery_sql = ("INSERT INTO Delivery(id, endpointId, event, assessmentId, webhookId, "
+                        "body, status, nextAttemptAt, createdAt, updatedAt) VALUES(?, 'ep_sink', "
+                        "'render.completed', ?, ?, ?, 'pending', ?, ?, ?)")
+        rows = []
+        for i in range(n):
+            aid = f"FR-20260101-{i:06d}"
+            body = ('{"event":"render.completed","assessment_id":"%s","status":"completed",'
+                    '"timestamp":"2026-01-01T00:00:00.000Z"}' % aid).encode()
+            rows.append((f"dlv_{i:08d}", aid, f"{aid}:render.completed", body, now, now, now))
+        if server:
+            pg.execute_sqlite_style(h.pg_dsn, endpoint_sql.replace("1, 'sink'", "true, 'sink'"),
+                                    [(SINK + "/hook", SECRET, now, now)])
+            pg.execute_sqlite_style(h.pg_dsn, delivery_sql, rows)
+        else:
+            with sqlite3.connect(h.db_path) as db:
+                db.execute(endpoint_sql, (SINK + "/hook", SECRET, now, now))
+                db.executemany(delivery_sql, rows)
         sink("DELETE")
         t0 = time.time()
         h.start()
@@ -110,7 +120,10 @@ def main():
         s = sink("GET")
         delivered = h.query("SELECT count(*) AS n FROM Delivery WHERE status = 'delivered'")[0]["n"]
         h.stop()
-        print(f"queued={n} delivered={delivered} seconds={elapsed:.2f} "
+        if server:
+            server.stop()
+            server.destroy()
+        print(f"backend={'postgres' if server else 'sqlite'} queued={n} delivered={delivered} seconds={elapsed:.2f} "
               f"deliveries_per_s={n / elapsed:.0f} attempts_per_delivery={s['received'] / n:.2f} "
               f"duplicates={s['duplicates']} bad_signature={s['bad_signature']} "
               f"failed_on_purpose={s['failed_on_purpose']}")

@@ -145,6 +145,57 @@ TYPED_TEST(OutboundTest, PerEndpointBoundCountsDeliveriesInFlight) {
   EXPECT_EQ(this->Claim("w2", this->t0_, 10, 3).size(), 1u);
 }
 
+// One RecordAttempts batch of several rows (PostgreSQL records a batch in one statement):
+// each row gets its own outcome and attempt; a fenced row gets neither.
+TYPED_TEST(OutboundTest, OneBatchRecordsEachRowAndSkipsOnlyTheFencedOne) {
+  this->AddEndpoint("ep_a");
+  this->AddEndpoint("ep_b");
+  this->AddEndpoint("ep_c");
+  this->Rendered();
+  auto c = this->Claim("w1", this->t0_);
+  ASSERT_EQ(c.size(), 3u);
+  std::vector<AttemptResult> results(3);
+  for (size_t i = 0; i < 3; ++i) {
+    results[i].delivery_id = c[i].delivery.id;
+    results[i].worker = "w1";
+    results[i].now = this->t0_ + seconds(1);
+  }
+  results[0].attempt = {1, 1, this->t0_, 7, 204, std::nullopt, "ok \"quoted\" \\ {x,y}"};
+  results[0].outcome = AttemptOutcome::kDelivered;
+  results[1].attempt = {1, 1, this->t0_, 9, 500, std::nullopt, std::nullopt};
+  results[1].outcome = AttemptOutcome::kRetry;
+  results[1].next_attempt_at = this->t0_ + seconds(5);
+  results[1].worker = "someone-else";  // lost its claim
+  results[2].attempt = {1, 1, this->t0_, 10000, std::nullopt, "timeout after 10000 ms",
+                        std::nullopt};
+  results[2].outcome = AttemptOutcome::kFailed;
+  auto n = Wait<int>([&](auto d) { this->store().deliveries().RecordAttempts(results, d); });
+  ASSERT_TRUE(n.ok()) << n.status().message();
+  EXPECT_EQ(*n, 2);
+  std::vector<DeliveryDetail> got;
+  for (size_t i = 0; i < 3; ++i) {
+    auto d = Wait<DeliveryDetail>(
+        [&](auto done) { this->store().deliveries().Get(c[i].delivery.id, done); });
+    ASSERT_TRUE(d.ok());
+    got.push_back(*d);
+  }
+  EXPECT_EQ(got[0].delivery.status, DeliveryStatus::kDelivered);
+  EXPECT_EQ(got[0].delivery.delivered_at, this->t0_ + seconds(1));
+  ASSERT_EQ(got[0].attempts.size(), 1u);
+  EXPECT_EQ(got[0].attempts[0].http_status, 204);
+  EXPECT_EQ(got[0].attempts[0].duration_ms, 7);
+  EXPECT_EQ(got[0].attempts[0].response_snippet, "ok \"quoted\" \\ {x,y}");
+  EXPECT_EQ(got[1].delivery.status, DeliveryStatus::kDelivering);
+  EXPECT_TRUE(got[1].attempts.empty());
+  EXPECT_EQ(got[2].delivery.status, DeliveryStatus::kFailed);
+  EXPECT_EQ(got[2].delivery.last_error, "timeout after 10000 ms");
+  EXPECT_EQ(got[2].delivery.attempts, 1);
+  ASSERT_EQ(got[2].attempts.size(), 1u);
+  EXPECT_FALSE(got[2].attempts[0].http_status.has_value());
+  EXPECT_EQ(got[2].attempts[0].error, "timeout after 10000 ms");
+  EXPECT_FALSE(got[2].attempts[0].response_snippet.has_value());
+}
+
 TYPED_TEST(OutboundTest, ResultsScheduleRetryFailAndDeliverAndAreFenced) {
   this->AddEndpoint("ep_a");
   this->Rendered();
