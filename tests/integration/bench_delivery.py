@@ -77,7 +77,8 @@ def main():
         env = {"HOOKLINE_RETRY_BASE_MS": "200", "HOOKLINE_RETRY_FACTOR": "2",
                "HOOKLINE_ACCESS_LOG": "0", "HOOKLINE_LOG_LEVEL": "warn"}
         # Passed through to try other settings, e.g. HOOKLINE_DELIVERY_CONCURRENCY=32.
-        env.update({k: v for k, v in os.environ.items() if k.startswith("HOOKLINE_DELIVERY_")})
+        env.update({k: v for k, v in os.environ.items()
+                    if k.startswith("HOOKLINE_DELIVERY_") or k == "HOOKLINE_COMMIT_WAIT_US"})
         server = pg.PgServer().start() if os.environ.get("BENCH_PG") else None
         h = Hookline(wd, env=env, pg_dsn=server.create_database() if server else None)
         h.start()
