@@ -47,9 +47,9 @@ struct Config {
   std::string database_url = "sqlite:./data/hookline.db";
   std::string data_dir = "./data";  // generated secrets (and the default SQLite file)
   int pg_pool = 8;
-  // SQLite: under a steady stream of writes, how long (microseconds) a small group commit may
-  // wait for more requests to join it: fewer transactions and disk flushes per request. A
-  // request that arrives alone never waits. 0 commits every batch at once.
+  // SQLite: under a steady stream of EventLog inserts, how long (microseconds) a small group
+  // commit of them may wait for more to join it: fewer transactions and disk flushes per event.
+  // An event that arrives alone never waits, nor does any other write. 0: never wait.
   int commit_wait_us = kDefaultCommitWaitUs;
 
   // Secrets: empty = generate once and keep in data_dir (app/secrets.h).

@@ -30,8 +30,8 @@ void AddDatabaseFlags(CLI::App& cmd, Config& c) {
       ->envname("HOOKLINE_PG_POOL")
       ->capture_default_str();
   cmd.add_option("--commit-wait-us", c.commit_wait_us,
-                 "SQLite: under a steady stream of writes, how long a small group commit may "
-                 "wait for more requests, in microseconds (0: never)")
+                 "SQLite: under a steady stream of events, how long a small group commit of them "
+                 "may wait for more, in microseconds (0: never)")
       ->envname("HOOKLINE_COMMIT_WAIT_US")
       ->capture_default_str();
 }

@@ -9,6 +9,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace hookline {
@@ -50,9 +51,9 @@ class WorkQueue {
   }
 
   // As PopBatch, but a writer that gathers larger batches (core/commit_gather.h) may wait for
-  // more: `hold(queued, want, until)` runs under the queue's lock once there is work; if it
-  // returns true, the wait goes on until `want` items are queued (at most `max`), `until`
-  // passes or the queue closes. For a queue with a single worker.
+  // more: `hold(items, want, until)` runs under the queue's lock once there is work (`items`
+  // is what is queued); if it returns true, the wait goes on until `want` items are queued (at
+  // most `max`), `until` passes or the queue closes. For a queue with a single worker.
   template <class Hold>
   bool PopBatchHeld(std::vector<T>& out, size_t max, Hold&& hold) {
     std::unique_lock lock(mu_);
@@ -60,7 +61,7 @@ class WorkQueue {
     if (items_.empty()) return false;
     size_t want = 0;
     std::chrono::steady_clock::time_point until;
-    if (!closed_ && hold(items_.size(), want, until) && items_.size() < want) {
+    if (!closed_ && hold(std::as_const(items_), want, until) && items_.size() < want) {
       want_ = want < max ? want : max;
       cv_.wait_until(lock, until, [this] { return closed_ || items_.size() >= want_; });
       want_ = 1;

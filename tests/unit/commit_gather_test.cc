@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -76,8 +77,8 @@ TEST(WorkQueue, HeldPopWaitsForTheWantedCountOrTheDeadline) {
     }
   });
   const auto t0 = Clock::now();
-  ASSERT_TRUE(q.PopBatchHeld(out, 100, [&](size_t queued, size_t& want, Clock::time_point& until) {
-    EXPECT_EQ(queued, 1u);
+  ASSERT_TRUE(q.PopBatchHeld(out, 100, [&](const std::deque<int>& queued, size_t& want, Clock::time_point& until) {
+    EXPECT_EQ(queued.size(), 1u);
     want = 3;
     until = t0 + 10s;
     return true;
@@ -90,7 +91,7 @@ TEST(WorkQueue, HeldPopWaitsForTheWantedCountOrTheDeadline) {
   out.clear();
   ASSERT_TRUE(q.Push(v));
   const auto t1 = Clock::now();
-  ASSERT_TRUE(q.PopBatchHeld(out, 100, [&](size_t, size_t& want, Clock::time_point& until) {
+  ASSERT_TRUE(q.PopBatchHeld(out, 100, [&](const std::deque<int>&, size_t& want, Clock::time_point& until) {
     want = 5;
     until = t1 + 30ms;
     return true;
@@ -105,7 +106,7 @@ TEST(WorkQueue, HeldPopWaitsForTheWantedCountOrTheDeadline) {
     std::this_thread::sleep_for(20ms);
     q.Close();
   });
-  ASSERT_TRUE(q.PopBatchHeld(out, 100, [&](size_t, size_t& want, Clock::time_point& until) {
+  ASSERT_TRUE(q.PopBatchHeld(out, 100, [&](const std::deque<int>&, size_t& want, Clock::time_point& until) {
     want = 5;
     until = Clock::now() + 10s;
     return true;
@@ -113,7 +114,7 @@ TEST(WorkQueue, HeldPopWaitsForTheWantedCountOrTheDeadline) {
   closer.join();
   EXPECT_EQ(out, (std::vector<int>{1}));
   out.clear();
-  EXPECT_FALSE(q.PopBatchHeld(out, 100, [](size_t, size_t&, Clock::time_point&) { return false; }));
+  EXPECT_FALSE(q.PopBatchHeld(out, 100, [](const std::deque<int>&, size_t&, Clock::time_point&) { return false; }));
 }
 
 }  // namespace

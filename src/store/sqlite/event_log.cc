@@ -28,7 +28,8 @@ StatusOr<InsertOutcome> SqliteEventLog::InsertIn(Conn& conn, const EventRecord& 
 
 void SqliteEventLog::Insert(EventRecord event, Callback<InsertOutcome> done) {
   writer_.Submit<InsertOutcome>(
-      [e = std::move(event)](Conn& conn) { return InsertIn(conn, e); }, std::move(done));
+      [e = std::move(event)](Conn& conn) { return InsertIn(conn, e); }, std::move(done),
+      /*may_wait=*/true);
 }
 
 EventRecord SqliteEventLog::ReadRow(Stmt& s, int c) {

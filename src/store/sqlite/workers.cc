@@ -108,8 +108,12 @@ void Writer::CompleterLoop() {
 
 void Writer::Loop() {
   std::vector<std::unique_ptr<WriteJob>> batch;
-  auto hold = [this](size_t queued, size_t& want, CommitGather::Clock::time_point& until) {
-    if (!gather_.Hold(queued, CommitGather::Clock::now(), want, until)) return false;
+  auto hold = [this](const std::deque<std::unique_ptr<WriteJob>>& queued, size_t& want,
+                     CommitGather::Clock::time_point& until) {
+    if (!gather_.Hold(queued.size(), CommitGather::Clock::now(), want, until)) return false;
+    for (const auto& job : queued) {
+      if (!job->may_wait) return false;
+    }
     ++Metrics::Get().store_commit_waits;
     return true;
   };

@@ -45,6 +45,11 @@ class WriteJob {
   virtual Status Execute(Conn& conn) = 0;
   // After COMMIT (status ok) or after the job's transaction failed (status says why).
   virtual void Complete(const Status& status) = 0;
+  // A small job that comes in streams (an EventLog insert from a webhook or the landing page)
+  // and may wait a moment for company (core/commit_gather.h). Jobs that are batches themselves
+  // or part of a closed loop (delivery claims and results, renders) never wait, and a batch
+  // with any of them in it is committed at once.
+  bool may_wait = false;
 };
 
 // A job from a function (store/fn_job.h).
@@ -60,8 +65,10 @@ class Writer {
   ~Writer();  // Stop()s
   void Submit(std::unique_ptr<WriteJob> job);
   template <class T>
-  void Submit(std::function<StatusOr<T>(Conn&)> fn, Callback<T> done) {
-    Submit(std::make_unique<FnJob<T>>(std::move(fn), std::move(done)));
+  void Submit(std::function<StatusOr<T>(Conn&)> fn, Callback<T> done, bool may_wait = false) {
+    auto job = std::make_unique<FnJob<T>>(std::move(fn), std::move(done));
+    job->may_wait = may_wait;
+    Submit(std::move(job));
   }
   // Commits what is queued, then stops; later Submits are answered kUnavailable.
   void Stop();
