@@ -40,14 +40,8 @@ class WorkQueue {
   // Waits for work, then moves up to `max` items onto `out` (group commit takes everything that
   // queued up meanwhile); false once closed and drained.
   bool PopBatch(std::vector<T>& out, size_t max) {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [this] { return closed_ || !items_.empty(); });
-    if (items_.empty()) return false;
-    while (!items_.empty() && out.size() < max) {
-      out.push_back(std::move(items_.front()));
-      items_.pop_front();
-    }
-    return true;
+    return PopBatchHeld(out, max, [](const std::deque<T>&, size_t&,
+                                     std::chrono::steady_clock::time_point&) { return false; });
   }
 
   // As PopBatch, but a writer that gathers larger batches (core/commit_gather.h) may wait for

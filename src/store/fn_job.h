@@ -8,8 +8,10 @@
 // one by one. The callback gets the result after COMMIT, or the transaction's failure.
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "core/status.h"
 #include "store/callback.h"
@@ -38,6 +40,21 @@ class FnJob final : public Base {
   std::function<StatusOr<T>(Conn&)> fn_;
   Callback<T> done_;
   std::optional<StatusOr<T>> result_;
+};
+
+// A committed (or failed) batch on its way from a writer to its completer thread: statuses has
+// one entry per job, or a single entry that applies to all of them.
+template <class Job>
+struct FinishedBatch {
+  std::vector<std::unique_ptr<Job>> jobs;
+  std::vector<Status> statuses;
+
+  // Runs every job's callback with its status.
+  void Complete() {
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      jobs[i]->Complete(statuses.size() == 1 ? statuses[0] : statuses[i]);
+    }
+  }
 };
 
 }  // namespace hookline::store

@@ -39,11 +39,7 @@ void Writer::Stop() {
 void Writer::CompleterLoop() {
   std::vector<Finished> ready;
   while (done_.PopBatch(ready, 64)) {
-    for (auto& f : ready) {
-      for (size_t i = 0; i < f.jobs.size(); ++i) {
-        f.jobs[i]->Complete(f.statuses.size() == 1 ? f.statuses[0] : f.statuses[i]);
-      }
-    }
+    for (auto& f : ready) f.Complete();
     ready.clear();
   }
 }

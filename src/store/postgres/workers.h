@@ -68,12 +68,7 @@ class Writer {
 
  private:
   using Batch = std::vector<std::unique_ptr<WriteJob>>;
-  // A committed (or failed) batch on its way to the completer: statuses has one entry per job,
-  // or a single entry that applies to all of them.
-  struct Finished {
-    Batch jobs;
-    std::vector<Status> statuses;
-  };
+  using Finished = store::FinishedBatch<WriteJob>;
   void Loop(int index);
   void CompleterLoop();
   std::vector<Status> RunBatch(ConnSlot& slot, Batch& batch);

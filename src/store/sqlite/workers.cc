@@ -97,11 +97,7 @@ void Writer::CompleterLoop() {
                                        std::chrono::steady_clock::now() - t0)
                                        .count();
     }
-    for (auto& f : ready) {
-      for (size_t i = 0; i < f.jobs.size(); ++i) {
-        f.jobs[i]->Complete(f.statuses.size() == 1 ? f.statuses[0] : f.statuses[i]);
-      }
-    }
+    for (auto& f : ready) f.Complete();
     ready.clear();
   }
 }

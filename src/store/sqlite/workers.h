@@ -74,12 +74,7 @@ class Writer {
   void Stop();
 
  private:
-  // A committed (or failed) batch on its way to the completer thread: statuses has one entry
-  // per job, or a single entry that applies to all of them.
-  struct Finished {
-    std::vector<std::unique_ptr<WriteJob>> jobs;
-    std::vector<Status> statuses;
-  };
+  using Finished = store::FinishedBatch<WriteJob>;
 
   void Loop();
   void CompleterLoop();
