@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 
+#include "core/hex.h"
 #include "signing/signing.h"
 
 namespace hookline::delivery {
@@ -46,13 +47,7 @@ std::string Signer::SignatureHex(std::string_view secret, std::string_view body)
     keyed_.erase(std::string(secret));  // a context in an unknown state is not reused
     return signing::SignatureHex(secret, body);
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex(len * 2, '\0');
-  for (size_t i = 0; i < len; ++i) {
-    hex[2 * i] = kHex[out[i] >> 4];
-    hex[2 * i + 1] = kHex[out[i] & 0xF];
-  }
-  return hex;
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(out), len));
 }
 
 }  // namespace hookline::delivery
