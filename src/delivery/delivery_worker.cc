@@ -126,6 +126,13 @@ void DeliveryWorker::Loop() {
       recording_ = true;
       auto batch = std::move(results_);
       results_.clear();
+      // Their slots are free from here on: the store runs writes in the order they were
+      // submitted (store/deliveries.h), so a claim submitted after this record sees these rows
+      // recorded, and both usually commit in one transaction - the next rows go out one commit
+      // after these answers, not two. If the record fails, the rows stay `delivering` in the
+      // store, whose per-endpoint count keeps any claim within the limit until their leases end.
+      in_flight_ -= static_cast<int>(batch.size());
+      kicked_ = true;
       lock.unlock();
       StartRecord(std::move(batch));
       lock.lock();
@@ -170,8 +177,7 @@ void DeliveryWorker::StartRecord(std::vector<store::AttemptResult> batch) {
     }
     std::lock_guard lock(mu_);
     recording_ = false;
-    in_flight_ -= n;
-    kicked_ = true;  // slots are free again, and a retry may be due already
+    kicked_ = true;  // a retry may be due already
     cv_.notify_one();
   });
 }

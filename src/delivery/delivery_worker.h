@@ -6,8 +6,8 @@
 // (delivery/signer.h) and sends it with the async HttpClient; many
 // attempts are in flight at once, at most `per_endpoint` per endpoint (counted in the
 // database, so across instances too; HOOKLINE_DELIVERY_CONCURRENCY) and `max_in_flight` in
-// all. Results are collected and recorded in batches (one transaction for many), and the freed
-// slots claim again. The scheduler never blocks on the store: one claim and one record batch
+// all. Results are collected and recorded in batches (one transaction for many); the freed
+// slots claim again as soon as the record is submitted (the store runs it first). The scheduler never blocks on the store: one claim and one record batch
 // may be committing at the same time while attempts keep going out.
 //
 // Every attempt: POST the stored body bytes with
@@ -113,7 +113,7 @@ class DeliveryWorker {
   bool recording_ = false;                       // a RecordAttempts is running
   bool looking_up_ = false;                      // a NextDue is running
   SysTime next_check_{};                         // claim again at this time even without a kick
-  int in_flight_ = 0;                            // claimed and not yet recorded
+  int in_flight_ = 0;                            // claimed, result not yet submitted
   std::vector<store::ClaimedDelivery> to_send_;  // claimed, not yet handed to the client
   std::vector<store::AttemptResult> results_;    // finished, waiting to be recorded
 };

@@ -17,6 +17,8 @@
 // PostgreSQL implements ClaimDue as UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP
 // LOCKED) with the same lease columns, so several instances share one queue.
 // All methods are thread-safe and asynchronous (store/callback.h); writes answer after commit.
+// Writes run in the order they were submitted: a ClaimDue submitted after a RecordAttempts
+// (without waiting for its answer) sees those results recorded, and their slots free.
 
 #include <chrono>
 #include <optional>

@@ -5,6 +5,7 @@
 // (The scenarios of tests/unit/outbound_store_test.cc, typed over both backends.)
 
 #include <atomic>
+#include <future>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -143,6 +144,44 @@ TYPED_TEST(OutboundTest, PerEndpointBoundCountsDeliveriesInFlight) {
   EXPECT_EQ(this->Claim("w1", this->t0_, 10, 2).size(), 2u);
   EXPECT_EQ(this->Claim("w2", this->t0_, 10, 2).size(), 0u);  // two already delivering
   EXPECT_EQ(this->Claim("w2", this->t0_, 10, 3).size(), 1u);
+}
+
+// The delivery worker claims the slots of a batch of results as soon as it has submitted the
+// record, without waiting for its answer: writes must run in submission order, so the claim
+// sees those rows recorded and their slots free.
+TYPED_TEST(OutboundTest, AClaimSubmittedAfterARecordSeesItsSlotsFree) {
+  this->AddEndpoint("ep_a");
+  for (int i = 0; i < 6; ++i) this->Rendered();
+  auto c = this->Claim("w1", this->t0_, 10, 2);  // both slots of ep_a
+  ASSERT_EQ(c.size(), 2u);
+  for (int round = 0; round < 2; ++round) {
+    std::vector<AttemptResult> results(c.size());
+    for (size_t i = 0; i < c.size(); ++i) {
+      results[i].delivery_id = c[i].delivery.id;
+      results[i].worker = "w1";
+      results[i].now = this->t0_;
+      results[i].attempt = {1, 1, this->t0_, 3, 200, std::nullopt, std::nullopt};
+      results[i].outcome = AttemptOutcome::kDelivered;
+    }
+    std::promise<StatusOr<int>> recorded;
+    std::promise<StatusOr<std::vector<ClaimedDelivery>>> claimed;
+    this->store().deliveries().RecordAttempts(
+        results, [&](StatusOr<int> r) { recorded.set_value(std::move(r)); });
+    this->store().deliveries().ClaimDue(
+        ClaimRequest{"w1", this->t0_, seconds(30), 10, 2},
+        [&](StatusOr<std::vector<ClaimedDelivery>> r) { claimed.set_value(std::move(r)); });
+    auto n = recorded.get_future().get();
+    auto next = claimed.get_future().get();
+    ASSERT_TRUE(n.ok() && next.ok());
+    EXPECT_EQ(*n, 2);
+    ASSERT_EQ(next->size(), 2u) << "round " << round;  // both slots were free again
+    for (const auto& d : *next) {
+      EXPECT_NE(d.delivery.id, c[0].delivery.id);
+      EXPECT_NE(d.delivery.id, c[1].delivery.id);
+    }
+    EXPECT_TRUE(this->Claim("w2", this->t0_, 10, 2).empty());  // and now taken again
+    c = std::move(*next);
+  }
 }
 
 // One RecordAttempts batch of several rows (PostgreSQL records a batch in one statement):
