@@ -49,7 +49,8 @@ Status Validate(const Config& c) {
   if (c.port == 0) return Status::Invalid("PORT must be a number from 1 to 65535");
   if (c.host.empty()) return Status::Invalid("HOST must not be empty");
   if (c.threads < 0 || c.threads > 256) {
-    return Status::Invalid("HOOKLINE_THREADS must be from 0 (one per core) to 256");
+    return Status::Invalid(
+        "HOOKLINE_THREADS must be from 0 (automatic: one per core but one) to 256");
   }
   if (c.max_connections < 1) return Status::Invalid("HOOKLINE_MAX_CONNECTIONS must be at least 1");
   if (c.max_body_bytes < 1024 || c.max_body_bytes > (size_t{256} << 20)) {

@@ -36,7 +36,7 @@ struct Config {
   // Listening.
   std::string host = "127.0.0.1";
   uint16_t port = 8080;
-  int threads = 0;  // 0 = one per core
+  int threads = 0;  // 0 = one per core but one (the store's writer keeps a core), at least 1
   size_t max_connections = 10000;
   size_t max_body_bytes = 1 << 20;
   size_t max_header_bytes = 16 << 10;

@@ -71,7 +71,8 @@ void AddServeFlags(CLI::App& cmd, Config& c) {
   cmd.add_option("--max-body-bytes", c.max_body_bytes, "larger request bodies get 413")
       ->envname("HOOKLINE_MAX_BODY_BYTES")
       ->capture_default_str();
-  cmd.add_option("--threads", c.threads, "network threads (0 = one per core)")
+  cmd.add_option("--threads", c.threads,
+                 "network threads (0 = one per core but one, at least 1)")
       ->envname("HOOKLINE_THREADS")
       ->capture_default_str();
   cmd.add_option("--max-connections", c.max_connections, "open connections at most; more are refused with 503")

@@ -3,6 +3,7 @@
 #include "core/metrics.h"
 #include "http/access_log.h"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <array>
@@ -511,6 +512,7 @@ void Server::Run() {
   for (size_t i = 1; i < impl.iocs.size(); ++i) {
     guards.push_back(net::make_work_guard(*impl.iocs[i]));
     threads.emplace_back([ioc = impl.iocs[i].get()] { ioc->run(); });
+    pthread_setname_np(threads.back().native_handle(), "hl-http");  // the first is the caller's
   }
   impl.iocs[0]->run();
   for (auto& t : threads) t.join();

@@ -1,5 +1,6 @@
 """The HTTP server itself: routing errors, limits, slow clients, keep-alive, shutdown."""
 import concurrent.futures
+import os
 import socket
 import threading
 import time
@@ -129,6 +130,31 @@ def test_connection_cap_answers_503_and_recovers(start_hookline):
         s.close()
     time.sleep(0.3)
     assert h.get("/healthz").status_code == 200
+
+
+def network_threads(pid):
+    """The serving threads: the main one plus the extra ones named hl-http."""
+    names = []
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/comm") as f:
+            names.append(f.read().strip())
+    return 1 + names.count("hl-http")
+
+
+def test_network_threads_default_to_one_per_core_but_one(start_hookline):
+    want = max(1, os.cpu_count() - 1)  # online cores, as the server counts them
+    h = start_hookline()
+    assert network_threads(h.proc.pid) == want
+    suffix = "" if want == 1 else "s"
+    assert f"({want} network thread{suffix}, database" in h.logs()
+    h.stop()
+    h3 = start_hookline(env={"HOOKLINE_THREADS": "3"})
+    assert network_threads(h3.proc.pid) == 3
+    # All of them serve: many connections at once are all answered.
+    with concurrent.futures.ThreadPoolExecutor(12) as pool:
+        codes = list(pool.map(lambda _: requests.get(h3.url + "/healthz", timeout=5).status_code,
+                              range(60)))
+    assert codes == [200] * 60
 
 
 def test_sigterm_finishes_in_flight_requests_and_exits_zero(hookline):
