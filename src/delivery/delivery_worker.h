@@ -7,8 +7,9 @@
 // attempts are in flight at once, at most `per_endpoint` per endpoint (counted in the
 // database, so across instances too; HOOKLINE_DELIVERY_CONCURRENCY) and `max_in_flight` in
 // all. Results are collected and recorded in batches (one transaction for many); the freed
-// slots claim again as soon as the record is submitted (the store runs it first). The scheduler never blocks on the store: one claim and one record batch
-// may be committing at the same time while attempts keep going out.
+// slots claim again as soon as the record is submitted (the store runs it first). The
+// scheduler never blocks on the store: one claim and one record batch may be committing at the
+// same time while attempts keep going out.
 //
 // Every attempt: POST the stored body bytes with
 //   Content-Type: application/json
