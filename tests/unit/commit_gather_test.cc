@@ -77,12 +77,13 @@ TEST(WorkQueue, HeldPopWaitsForTheWantedCountOrTheDeadline) {
     }
   });
   const auto t0 = Clock::now();
-  ASSERT_TRUE(q.PopBatchHeld(out, 100, [&](const std::deque<int>& queued, size_t& want, Clock::time_point& until) {
-    EXPECT_EQ(queued.size(), 1u);
-    want = 3;
-    until = t0 + 10s;
-    return true;
-  }));
+  ASSERT_TRUE(q.PopBatchHeld(
+      out, 100, [&](const std::deque<int>& queued, size_t& want, Clock::time_point& until) {
+        EXPECT_EQ(queued.size(), 1u);
+        want = 3;
+        until = t0 + 10s;
+        return true;
+      }));
   producer.join();
   EXPECT_EQ(out, (std::vector<int>{1, 2, 3}));
   EXPECT_LT(Clock::now() - t0, 5s);
@@ -91,11 +92,12 @@ TEST(WorkQueue, HeldPopWaitsForTheWantedCountOrTheDeadline) {
   out.clear();
   ASSERT_TRUE(q.Push(v));
   const auto t1 = Clock::now();
-  ASSERT_TRUE(q.PopBatchHeld(out, 100, [&](const std::deque<int>&, size_t& want, Clock::time_point& until) {
-    want = 5;
-    until = t1 + 30ms;
-    return true;
-  }));
+  ASSERT_TRUE(
+      q.PopBatchHeld(out, 100, [&](const std::deque<int>&, size_t& want, Clock::time_point& until) {
+        want = 5;
+        until = t1 + 30ms;
+        return true;
+      }));
   EXPECT_EQ(out, (std::vector<int>{1}));
   EXPECT_GE(Clock::now() - t1, 30ms);
 
@@ -106,15 +108,17 @@ TEST(WorkQueue, HeldPopWaitsForTheWantedCountOrTheDeadline) {
     std::this_thread::sleep_for(20ms);
     q.Close();
   });
-  ASSERT_TRUE(q.PopBatchHeld(out, 100, [&](const std::deque<int>&, size_t& want, Clock::time_point& until) {
-    want = 5;
-    until = Clock::now() + 10s;
-    return true;
-  }));
+  ASSERT_TRUE(
+      q.PopBatchHeld(out, 100, [&](const std::deque<int>&, size_t& want, Clock::time_point& until) {
+        want = 5;
+        until = Clock::now() + 10s;
+        return true;
+      }));
   closer.join();
   EXPECT_EQ(out, (std::vector<int>{1}));
   out.clear();
-  EXPECT_FALSE(q.PopBatchHeld(out, 100, [](const std::deque<int>&, size_t&, Clock::time_point&) { return false; }));
+  EXPECT_FALSE(q.PopBatchHeld(
+      out, 100, [](const std::deque<int>&, size_t&, Clock::time_point&) { return false; }));
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include <libpq-fe.h>
 
+#include <array>
 #include <chrono>
 #include <deque>
 #include <memory>
@@ -105,6 +106,39 @@ Status ErrorOf(PGconn* conn, const PGresult* res, std::string_view what);
 
 // Appends `v` as one element of a PostgreSQL array literal ("..." with \ and " escaped).
 void AppendArrayElement(std::string& out, std::string_view v);
+
+// N array literals built row by row (one element per row in each; NULL for an absent value),
+// the parameters of an INSERT/UPDATE ... SELECT FROM unnest($1::text[], ...): many rows in one
+// statement.
+template <size_t N>
+class ArrayColumns {
+ public:
+  void Add(size_t col, std::string_view v) {
+    Sep(col);
+    AppendArrayElement(cols_[col], v);
+  }
+  void AddOpt(size_t col, const std::optional<std::string>& v) {
+    if (v) return Add(col, *v);
+    Sep(col);
+    cols_[col] += "NULL";
+  }
+  Params Finish() {
+    Params p;
+    for (auto& c : cols_) p.Add(std::move(c += '}'));
+    return p;
+  }
+
+ private:
+  void Sep(size_t col) {
+    if (cols_[col].size() > 1) cols_[col] += ',';
+  }
+  static std::array<std::string, N> Open() {
+    std::array<std::string, N> a;
+    a.fill("{");
+    return a;
+  }
+  std::array<std::string, N> cols_ = Open();
+};
 
 // A connection that opens lazily and again after it broke. When a connect attempt had to wait
 // for its timeout (unreachable host), it answers kUnavailable at once for a short while

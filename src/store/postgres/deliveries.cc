@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <array>
 #include <span>
 
 #include "core/hex.h"
@@ -74,8 +73,9 @@ StatusOr<DeliveryRecord> SelectById(Conn& conn, const std::string& id, bool for_
 StatusOr<std::vector<ClaimedDelivery>> ClaimIn(Conn& conn, const ClaimRequest& r) {
   // The same choice as SQLite (due rows of enabled endpoints, per-endpoint limit, expired
   // leases first, then pending rows oldest due first; each an index range read only as far as
-  // the per-endpoint limit, never the whole backlog), then the chosen rows are locked with SKIP LOCKED and the due condition checked
-  // again on their latest version: two instances claiming at once never get the same row.
+  // the per-endpoint limit, never the whole backlog), then the chosen rows are locked with SKIP
+  // LOCKED and the due condition checked again on their latest version: two instances claiming
+  // at once never get the same row.
   // (The per-endpoint limit counts committed claims only, so two instances at the same
   // moment may together exceed it by one batch.)
   static const std::string kSql =
@@ -129,41 +129,11 @@ RETURNING )sql") +
   return out;
 }
 
-// Array literals for unnest, one element per row (NULL for an absent value).
-template <size_t N>
-class ArrayColumns {
- public:
-  void Add(size_t col, std::string_view v) {
-    Sep(col);
-    AppendArrayElement(cols_[col], v);
-  }
-  void AddOpt(size_t col, const std::optional<std::string>& v) {
-    if (v) return Add(col, *v);
-    Sep(col);
-    cols_[col] += "NULL";
-  }
-  Params Finish() {
-    Params p;
-    for (auto& c : cols_) p.Add(std::move(c += '}'));
-    return p;
-  }
-
- private:
-  void Sep(size_t col) {
-    if (cols_[col].size() > 1) cols_[col] += ',';
-  }
-  std::array<std::string, N> cols_ = MakeOpen();
-  static std::array<std::string, N> MakeOpen() {
-    std::array<std::string, N> a;
-    a.fill("{");
-    return a;
-  }
-};
-
 // A batch of results in one statement (one round trip, where it used to take two per row):
 // the fenced UPDATE of the rows, then the attempts of the rows it updated. Answers the ids
 // it updated.
-StatusOr<std::vector<std::string>> RecordBatch(Conn& conn, std::span<const AttemptResult* const> rs) {
+StatusOr<std::vector<std::string>> RecordBatch(Conn& conn,
+                                               std::span<const AttemptResult* const> rs) {
   static constexpr const char* kSql = R"sql(
 WITH r AS (
   SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::text[],
@@ -220,7 +190,9 @@ SELECT id FROM upd)sql";
   auto res = conn.Prepared("delivery_record_batch", kSql, c.Finish());
   if (!res.ok()) return res.status();
   std::vector<std::string> updated;
-  for (int row = 0; row < PQntuples(res->get()); ++row) updated.push_back(Text(res->get(), row, 0));
+  for (int row = 0; row < PQntuples(res->get()); ++row) {
+    updated.push_back(Text(res->get(), row, 0));
+  }
   return updated;
 }
 

@@ -20,37 +20,6 @@ constexpr const char* kInsertOne =
     "INSERT INTO \"EventLog\"(id, type, source, payload, \"leadId\", \"createdAt\") "
     "VALUES($1, $2, $3, $4::jsonb, $5, $6::timestamptz) ON CONFLICT (id) DO NOTHING";
 
-// Builds the six array literals of kInsertBatch, one element per event.
-class Columns {
- public:
-  void Add(const EventRecord& e) {
-    Element(0, e.id);
-    Element(1, e.type);
-    Element(2, e.source);
-    Element(3, e.payload);
-    if (e.lead_id) {
-      Element(4, *e.lead_id);
-    } else {
-      Sep(4);
-      cols_[4] += "NULL";
-    }
-    Element(5, FormatIsoMillis(e.created_at));
-  }
-  Params Finish() {
-    Params p;
-    for (auto& c : cols_) p.Add(std::move(c += '}'));
-    return p;
-  }
-
- private:
-  void Sep(int i) { cols_[i] += cols_[i].size() > 1 ? "," : ""; }
-  void Element(int i, std::string_view v) {
-    Sep(i);
-    AppendArrayElement(cols_[i], v);
-  }
-  std::string cols_[6] = {"{", "{", "{", "{", "{", "{"};
-};
-
 }  // namespace
 
 const char* const PgEventLog::kColumns =
@@ -61,8 +30,16 @@ Status EventInsertJob::InsertBatch(Conn& conn, std::span<EventInsertJob* const> 
   std::vector<EventInsertJob*> sorted(jobs.begin(), jobs.end());
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](auto* a, auto* b) { return a->event_.id < b->event_.id; });
-  Columns cols;
-  for (auto* j : sorted) cols.Add(j->event_);
+  ArrayColumns<6> cols;  // kInsertBatch's arrays, one element per event
+  for (auto* j : sorted) {
+    const EventRecord& e = j->event_;
+    cols.Add(0, e.id);
+    cols.Add(1, e.type);
+    cols.Add(2, e.source);
+    cols.Add(3, e.payload);
+    cols.AddOpt(4, e.lead_id);
+    cols.Add(5, FormatIsoMillis(e.created_at));
+  }
   auto res = conn.Prepared("event_insert_batch", kInsertBatch, cols.Finish(), sent);
   if (!res.ok()) return res.status();
   // The returned ids (each once), sorted for binary search: cheaper than a hash set of copies.
