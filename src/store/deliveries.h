@@ -99,6 +99,11 @@ struct AttemptResult {
   SysTime now;
 };
 
+// What a recorded result makes of its row, the same in every backend: its status, and the
+// lastError kept for an attempt that did not deliver (its error, else "HTTP <status>").
+DeliveryStatus StatusAfter(const AttemptResult& r);
+std::optional<std::string> LastErrorOf(const AttemptResult& r);
+
 struct DeliveryQuery {
   std::optional<DeliveryStatus> status;
   std::optional<std::string> endpoint_id;

@@ -82,6 +82,24 @@ Status CheckRetryable(const DeliveryRecord& d) {
                                "; only a failed delivery can be retried");
 }
 
+DeliveryStatus StatusAfter(const AttemptResult& r) {
+  switch (r.outcome) {
+    case AttemptOutcome::kDelivered:
+      return DeliveryStatus::kDelivered;
+    case AttemptOutcome::kFailed:
+      return DeliveryStatus::kFailed;
+    case AttemptOutcome::kRetry:
+      break;
+  }
+  return DeliveryStatus::kPending;
+}
+
+std::optional<std::string> LastErrorOf(const AttemptResult& r) {
+  if (r.outcome == AttemptOutcome::kDelivered) return std::nullopt;
+  const auto& a = r.attempt;
+  return a.error ? *a.error : "HTTP " + std::to_string(a.http_status.value_or(0));
+}
+
 void StartNewSeries(DeliveryRecord& d, SysTime now) {
   d.status = DeliveryStatus::kPending;
   d.series += 1;

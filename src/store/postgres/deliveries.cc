@@ -159,23 +159,16 @@ SELECT id FROM upd)sql";
   ArrayColumns<14> c;
   for (const AttemptResult* r : rs) {
     const auto& a = r->attempt;
-    DeliveryStatus status = DeliveryStatus::kPending;
-    if (r->outcome == AttemptOutcome::kDelivered) status = DeliveryStatus::kDelivered;
-    if (r->outcome == AttemptOutcome::kFailed) status = DeliveryStatus::kFailed;
-    std::optional<std::string> next, last_error, delivered;
+    std::optional<std::string> next, delivered;
     if (r->outcome == AttemptOutcome::kRetry && r->next_attempt_at) {
       next = FormatIsoMillis(*r->next_attempt_at);
     }
-    if (r->outcome != AttemptOutcome::kDelivered) {
-      last_error = a.error ? *a.error : "HTTP " + std::to_string(a.http_status.value_or(0));
-    } else {
-      delivered = FormatIsoMillis(r->now);
-    }
+    if (r->outcome == AttemptOutcome::kDelivered) delivered = FormatIsoMillis(r->now);
     c.Add(0, r->delivery_id);
-    c.Add(1, DeliveryStatusName(status));
+    c.Add(1, DeliveryStatusName(StatusAfter(*r)));
     c.Add(2, std::to_string(a.number));
     c.AddOpt(3, next);
-    c.AddOpt(4, last_error);
+    c.AddOpt(4, LastErrorOf(*r));
     c.Add(5, FormatIsoMillis(r->now));
     c.AddOpt(6, delivered);
     c.Add(7, r->worker);

@@ -184,20 +184,13 @@ StatusOr<int> RecordIn(Conn& conn, const std::vector<AttemptResult>& results) {
       auto stmt = conn.Cached(kUpdate);
       if (!stmt.ok()) return stmt.status();
       StmtScope s(**stmt);
-      DeliveryStatus status = DeliveryStatus::kPending;
-      if (r.outcome == AttemptOutcome::kDelivered) status = DeliveryStatus::kDelivered;
-      if (r.outcome == AttemptOutcome::kFailed) status = DeliveryStatus::kFailed;
-      s->Bind(1, DeliveryStatusName(status)).Bind(2, a.number);
+      s->Bind(1, DeliveryStatusName(StatusAfter(r))).Bind(2, a.number);
       if (r.outcome == AttemptOutcome::kRetry && r.next_attempt_at) {
         s->Bind(3, FormatIsoMillis(*r.next_attempt_at));
       } else {
         s->BindNull(3);
       }
-      std::optional<std::string> last_error;
-      if (r.outcome != AttemptOutcome::kDelivered) {
-        last_error = a.error ? *a.error : "HTTP " + std::to_string(a.http_status.value_or(0));
-      }
-      s->Bind(4, last_error).Bind(5, now);
+      s->Bind(4, LastErrorOf(r)).Bind(5, now);
       if (r.outcome == AttemptOutcome::kDelivered) {
         s->Bind(6, now);
       } else {
