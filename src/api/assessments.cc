@@ -1,10 +1,9 @@
 #include "api/assessments.h"
 
-#include <boost/json/serialize.hpp>
-
 #include "api/reply.h"
 #include "api/validate.h"
 #include "api/views.h"
+#include "core/json_text.h"
 #include "core/time_format.h"
 #include "report/questions.h"
 
@@ -19,7 +18,7 @@ http::Response FieldError(std::string_view field, std::string message) {
   boost::json::object o;
   o["error"] = message;
   o["field"] = field;
-  return http::Response::Json(422, boost::json::serialize(o));
+  return http::Response::Json(422, JsonText(o));
 }
 
 // Validates the POST body into `out`; the reply to send when it is not acceptable.
@@ -123,7 +122,7 @@ std::string QuestionsJson() {
   o["stages"] = std::move(stages);
   o["min_score"] = report::kMinScore;
   o["max_score"] = report::kMaxScore;
-  return boost::json::serialize(o);
+  return JsonText(o);
 }
 
 void Create(ApiContext& ctx, const http::Request& req, http::Reply reply) {
@@ -140,8 +139,7 @@ void Create(ApiContext& ctx, const http::Request& req, http::Reply reply) {
         boost::json::object o;
         o["assessment_id"] = r->id;
         o["status"] = "queued";
-        reply(http::Response::Json(202, boost::json::serialize(o))
-                  .With("Location", "/api/assessments/" + r->id));
+        reply(http::Response::Json(202, JsonText(o)).With("Location", "/api/assessments/" + r->id));
       });
 }
 
@@ -167,7 +165,7 @@ void RegisterAssessments(http::Router& router, ApiContext& ctx) {
                    std::string(req.Param("id")),
                    [reply = NoStoreReply(std::move(reply))](StatusOr<store::AssessmentRecord> r) {
                      if (!r.ok()) return reply(StoreErrorReply(r.status(), "get assessment"));
-                     reply(http::Response::Json(200, boost::json::serialize(AssessmentJson(*r))));
+                     reply(http::Response::Json(200, JsonText(AssessmentJson(*r))));
                    });
              },
              {.guard = admin});

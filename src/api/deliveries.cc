@@ -1,10 +1,9 @@
 #include "api/deliveries.h"
 
-#include <boost/json/serialize.hpp>
-
 #include "api/paging.h"
 #include "api/reply.h"
 #include "api/views.h"
+#include "core/json_text.h"
 #include "core/time_format.h"
 
 namespace hookline::api {
@@ -96,7 +95,7 @@ void RegisterDeliveries(http::Router& router, ApiContext& ctx) {
                      boost::json::object o;
                      o["delivery"] = DeliveryJson(r->delivery, true);
                      o["attempts"] = std::move(attempts);
-                     reply(http::Response::Json(200, boost::json::serialize(o)));
+                     reply(http::Response::Json(200, JsonText(o)));
                    });
              },
              {.guard = admin});
@@ -110,7 +109,7 @@ void RegisterDeliveries(http::Router& router, ApiContext& ctx) {
               if (ctx.hooks.deliveries_queued) ctx.hooks.deliveries_queued();
               boost::json::object o;
               o["delivery"] = DeliveryJson(*r, false);
-              reply(http::Response::Json(202, boost::json::serialize(o)));
+              reply(http::Response::Json(202, JsonText(o)));
             });
       },
       {.guard = admin});

@@ -1,11 +1,11 @@
 #include "api/endpoints.h"
 
-#include <boost/json/serialize.hpp>
 #include <memory>
 
 #include "api/reply.h"
 #include "api/validate.h"
 #include "api/views.h"
+#include "core/json_text.h"
 #include "core/time_format.h"
 #include "delivery/url_policy.h"
 
@@ -24,7 +24,7 @@ http::Response FieldError(std::string_view field, std::string message) {
   boost::json::object o;
   o["error"] = message;
   o["field"] = field;
-  return http::Response::Json(422, boost::json::serialize(o));
+  return http::Response::Json(422, JsonText(o));
 }
 
 boost::json::object EndpointJson(const store::EndpointRecord& e) {
@@ -136,7 +136,7 @@ void Create(ApiContext& ctx, const http::Request& req, http::Reply reply) {
                                      return reply(StoreErrorReply(r.status(), "create endpoint"));
                                    auto o = EndpointJson(*r);
                                    o["secret"] = r->secret;  // shown this once
-                                   reply(http::Response::Json(201, boost::json::serialize(o))
+                                   reply(http::Response::Json(201, JsonText(o))
                                              .With("Location", "/api/endpoints/" + r->id));
                                  });
   });
@@ -178,7 +178,7 @@ void Patch(ApiContext& ctx, const http::Request& req, http::Reply reply) {
     ctx.store.endpoints().Update(
         std::move(id), std::move(p), [reply = std::move(reply)](StatusOr<store::EndpointRecord> r) {
           if (!r.ok()) return reply(StoreErrorReply(r.status(), "update endpoint"));
-          reply(http::Response::Json(200, boost::json::serialize(EndpointJson(*r))));
+          reply(http::Response::Json(200, JsonText(EndpointJson(*r))));
         });
   };
   if (new_url) return CheckUrl(ctx, *new_url, std::move(reply), std::move(update));
@@ -203,7 +203,7 @@ void RegisterEndpoints(http::Router& router, ApiContext& ctx) {
                  for (const auto& e : *r) items.push_back(EndpointJson(e));
                  boost::json::object o;
                  o["items"] = std::move(items);
-                 reply(http::Response::Json(200, boost::json::serialize(o)));
+                 reply(http::Response::Json(200, JsonText(o)));
                });
              },
              {.guard = admin});
@@ -213,7 +213,7 @@ void RegisterEndpoints(http::Router& router, ApiContext& ctx) {
                    std::string(req.Param("id")),
                    [reply = NoStoreReply(std::move(reply))](StatusOr<store::EndpointRecord> r) {
                      if (!r.ok()) return reply(StoreErrorReply(r.status(), "get endpoint"));
-                     reply(http::Response::Json(200, boost::json::serialize(EndpointJson(*r))));
+                     reply(http::Response::Json(200, JsonText(EndpointJson(*r))));
                    });
              },
              {.guard = admin});
@@ -246,7 +246,7 @@ void RegisterEndpoints(http::Router& router, ApiContext& ctx) {
                        return reply(StoreErrorReply(r.status(), "rotate endpoint secret"));
                      auto o = EndpointJson(*r);
                      o["secret"] = r->secret;  // shown this once
-                     reply(http::Response::Json(200, boost::json::serialize(o)));
+                     reply(http::Response::Json(200, JsonText(o)));
                    });
              },
              {.guard = admin});

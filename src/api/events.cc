@@ -1,11 +1,10 @@
 #include "api/events.h"
 
-#include <boost/json/serialize.hpp>
-
 #include "api/paging.h"
 #include "api/reply.h"
 #include "api/validate.h"
 #include "api/views.h"
+#include "core/json_text.h"
 #include "core/time_format.h"
 
 namespace hookline::api {
@@ -76,7 +75,7 @@ void PostEvent(ApiContext& ctx, const http::Request& req, http::Reply reply) {
   event.id = std::string(kLandingIdPrefix) + (client_id ? *client_id : ctx.random.HexBytes(16));
   event.type.assign(type->get_string().data(), type->get_string().size());
   event.source = "landing";
-  event.payload = boost::json::serialize(payload);
+  event.payload = JsonText(payload);
   event.lead_id = std::move(lead_id);
   event.created_at = ctx.clock.Now();
 
@@ -89,7 +88,7 @@ void PostEvent(ApiContext& ctx, const http::Request& req, http::Reply reply) {
         boost::json::object o;
         o["status"] = inserted ? "accepted" : "duplicate_ignored";
         o["id"] = id;
-        reply(http::Response::Json(inserted ? 202 : 200, boost::json::serialize(o)));
+        reply(http::Response::Json(inserted ? 202 : 200, JsonText(o)));
       });
 }
 

@@ -1,7 +1,8 @@
 #include "api/health.h"
 
-#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+
+#include "core/json_text.h"
 
 namespace hookline::api {
 
@@ -18,7 +19,7 @@ void RegisterHealth(http::Router& router, ApiContext& ctx) {
       o["database"] = h->backend;
       o["schema_version"] = h->schema_version;
       o["version"] = HOOKLINE_VERSION;
-      reply(http::Response::Json(200, boost::json::serialize(o)));
+      reply(http::Response::Json(200, JsonText(o)));
     });
   });
 }

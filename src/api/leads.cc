@@ -1,6 +1,5 @@
 #include "api/leads.h"
 
-#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
 #include <map>
@@ -9,6 +8,7 @@
 #include "api/reply.h"
 #include "api/validate.h"
 #include "api/views.h"
+#include "core/json_text.h"
 #include "core/time_format.h"
 
 namespace hookline::api {
@@ -91,7 +91,7 @@ void PostLead(ApiContext& ctx, const http::Request& req, http::Reply reply) {
       return names;
     }();
     o["fields"] = std::move(errors);
-    return reply(http::Response::Json(422, boost::json::serialize(o)));
+    return reply(http::Response::Json(422, JsonText(o)));
   }
 
   auto take = [&values](const char* name) { return std::move(values[name]); };
@@ -126,7 +126,7 @@ void PostLead(ApiContext& ctx, const http::Request& req, http::Reply reply) {
         {"utm_content", &lead.utm_content}, {"referrer", &lead.referrer}}) {
     if (*value) payload[key] = **value;
   }
-  created.payload = boost::json::serialize(payload);
+  created.payload = JsonText(payload);
 
   ctx.store.leads().Create(
       std::move(lead), std::move(created),
@@ -134,7 +134,7 @@ void PostLead(ApiContext& ctx, const http::Request& req, http::Reply reply) {
         if (!r.ok()) return reply(StoreErrorReply(r.status(), "create lead"));
         boost::json::object o;
         o["id"] = r->lead.id;
-        reply(http::Response::Json(r->created ? 201 : 200, boost::json::serialize(o)));
+        reply(http::Response::Json(r->created ? 201 : 200, JsonText(o)));
       });
 }
 
@@ -166,7 +166,7 @@ void GetLead(ApiContext& ctx, const http::Request& req, http::Reply reply) {
     boost::json::array timeline;
     for (const auto& e : r->timeline) timeline.push_back(EventJson(e));
     o["timeline"] = std::move(timeline);
-    reply(http::Response::Json(200, boost::json::serialize(o)));
+    reply(http::Response::Json(200, JsonText(o)));
   });
 }
 

@@ -13,9 +13,9 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 
 #include "core/clock.h"
+#include "core/json_text.h"
 #include "core/time_format.h"
 #include "http/request.h"
 
@@ -67,7 +67,7 @@ std::string PageJson(const Page& page, ToJson to_json) {
   } else {
     o["next_cursor"] = nullptr;
   }
-  return boost::json::serialize(o);
+  return JsonText(o);
 }
 
 }  // namespace hookline::api

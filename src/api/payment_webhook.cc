@@ -1,10 +1,10 @@
 #include "api/payment_webhook.h"
 
 #include <boost/json/monotonic_resource.hpp>
-#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
 #include "api/reply.h"
+#include "core/json_text.h"
 #include "core/metrics.h"
 #include "core/recent_ids.h"
 #include "signing/signing.h"
@@ -88,7 +88,7 @@ void RegisterPaymentWebhook(http::Router& router, ApiContext& ctx) {
           ++Metrics::Get().events_duplicate;
           return reply(StatusReply(200, "duplicate_ignored"));
         }
-        event.payload = data != nullptr ? boost::json::serialize(*data) : "{}";
+        event.payload = data != nullptr ? JsonText(*data) : "{}";
         event.source = "payment_service";
         event.created_at = ctx.clock.Now();
 

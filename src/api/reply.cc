@@ -3,9 +3,9 @@
 #include <algorithm>
 
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/json_text.h"
 #include "signing/signing.h"
 
 namespace hookline::api {
@@ -55,7 +55,7 @@ http::Response StatusReply(int http_status, std::string_view status) {
   });
   if (!plain) {
     return http::Response::Json(
-        http_status, "{\"status\":" + boost::json::serialize(boost::json::string(status)) + "}");
+        http_status, "{\"status\":" + JsonText(boost::json::string(status)) + "}");
   }
   std::string body;
   body.reserve(status.size() + 13);

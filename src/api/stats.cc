@@ -1,12 +1,11 @@
 #include "api/stats.h"
 
-#include <boost/json/serialize.hpp>
-
 #include <chrono>
 
 #include "api/paging.h"
 #include "api/reply.h"
 #include "api/views.h"
+#include "core/json_text.h"
 #include "core/time_format.h"
 
 namespace hookline::api {
@@ -79,7 +78,7 @@ void Funnel(ApiContext& ctx, const http::Request& req, http::Reply reply) {
           buckets.push_back(std::move(b));
         }
         o["buckets"] = std::move(buckets);
-        reply(http::Response::Json(200, boost::json::serialize(o)));
+        reply(http::Response::Json(200, JsonText(o)));
       });
 }
 

@@ -1,11 +1,12 @@
 #include "http/request.h"
 
-#include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 #include <boost/url/params_view.hpp>
 #include <boost/url/parse_query.hpp>
 
 #include <strings.h>
+
+#include "core/json_text.h"
 
 namespace hookline::http {
 
@@ -72,7 +73,7 @@ Response Response::Json(int status, std::string body) {
 Response Response::Error(int status, std::string_view message) {
   Response r;
   r.status = status;
-  r.body = "{\"error\":" + boost::json::serialize(boost::json::string(message)) + "}";
+  r.body = "{\"error\":" + JsonText(boost::json::string(message)) + "}";
   return r;
 }
 

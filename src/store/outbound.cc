@@ -4,9 +4,9 @@
 
 #include <array>
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 #include "core/hex.h"
+#include "core/json_text.h"
 #include "store/assessments.h"
 #include "store/deliveries.h"
 
@@ -39,7 +39,7 @@ std::string InputJson(const NewAssessment& a) {
   boost::json::object answers;
   for (const auto& [k, v] : a.answers) answers[k] = v;
   o["answers"] = std::move(answers);
-  return boost::json::serialize(o);
+  return JsonText(o);
 }
 
 std::map<std::string, int> AnswersFromInput(const std::string& input) {

@@ -1,6 +1,7 @@
 """POST /api/webhook/payment: the contract of seed 000, case by case (SPEC "Inbound")."""
 import concurrent.futures
 import json
+import re
 
 import pytest
 import requests
@@ -169,3 +170,25 @@ def test_unicode_payload_round_trips(hookline):
     row = rows(hookline, "evt_utf")[0]
     assert json.loads(row["payload"]) == data
     assert row["leadId"] == "лид-7"
+
+
+def test_decimal_numbers_keep_their_decimal_text(hookline):
+    # A payment service's amounts come back as they were sent: 49.99, not 4.999E1.
+    body = ('{"event_id":"evt_dec","event_type":"payment.succeeded","data":'
+            '{"amount":49.99,"fee":0.5,"rate":1.25e-7,"whole":2.0,"cents":4999}}')
+    r = requests.post(hookline.url + "/api/webhook/payment", data=body,
+                      headers={"X-Webhook-Secret": WEBHOOK_SECRET,
+                               "Content-Type": "application/json"})
+    assert r.status_code == 200, r.text
+    if not hookline.pg_dsn:  # SQLite keeps the text hookline wrote; jsonb keeps its own
+        assert rows(hookline, "evt_dec")[0]["payload"] == (
+            '{"amount":49.99,"fee":0.5,"rate":1.25e-07,"whole":2,"cents":4999}')
+    r = hookline.admin("GET", "/api/events", params={"type": "payment.succeeded"})
+    assert r.status_code == 200
+    payload = re.search(r'"id":"evt_dec".*?"payload":(\{[^}]*\})', r.text).group(1)
+    for part in ('"amount":49.99', '"fee":0.5', '"rate":1.25e-07', '"whole":2', '"cents":4999'):
+        assert part in payload
+    assert "E" not in payload
+    [item] = [e for e in r.json()["items"] if e["id"] == "evt_dec"]
+    assert item["payload"] == {"amount": 49.99, "fee": 0.5, "rate": 1.25e-7, "whole": 2,
+                               "cents": 4999}

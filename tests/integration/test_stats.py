@@ -68,6 +68,10 @@ def test_totals_rates_and_days(known):
     assert rates["form_start_to_lead"] == pytest.approx(1.0)
     assert rates["visitor_to_lead"] == pytest.approx(0.5)
     assert rates["lead_to_paying"] == pytest.approx(1.0)
+    # Written as people write them, not in Boost.JSON 1.81's 5E-1 / 1E0.
+    text = known.admin("GET", "/api/stats/funnel", params={"since": "2026-03-01", "until": "2026-03-04"}).text
+    assert ('"rates":{"visitor_to_form_start":0.5,"form_start_to_lead":1,'
+            '"visitor_to_lead":0.5,"lead_to_paying":1}') in text
     days = {b["start"][:10]: b for b in data["buckets"]}
     assert list(days) == ["2026-03-01", "2026-03-02", "2026-03-03"]
     pick = lambda d: tuple(days[d][k] for k in ("visitors", "form_starts", "leads", "paying_leads", "payments"))

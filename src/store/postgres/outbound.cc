@@ -4,9 +4,9 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 #include "core/hex.h"
+#include "core/json_text.h"
 #include "core/time_format.h"
 
 // Timestamps travel as the ISO text of core/time_format.h both ways: written with a
@@ -154,7 +154,7 @@ constexpr const char* kEndpointColumns =
 std::string EventsJson(const std::vector<std::string>& events) {
   boost::json::array a;
   for (const auto& e : events) a.emplace_back(e);
-  return boost::json::serialize(a);
+  return JsonText(a);
 }
 
 EndpointRecord ReadEndpoint(const PGresult* r, int row) {

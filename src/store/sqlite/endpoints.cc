@@ -1,8 +1,8 @@
 #include "store/sqlite/endpoints.h"
 
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
+#include "core/json_text.h"
 #include "core/time_format.h"
 
 namespace hookline::store::sqlite {
@@ -14,7 +14,7 @@ constexpr const char* kColumns =
 std::string EventsJson(const std::vector<std::string>& events) {
   boost::json::array a;
   for (const auto& e : events) a.emplace_back(e);
-  return boost::json::serialize(a);
+  return JsonText(a);
 }
 
 std::vector<std::string> EventsFromJson(const std::string& text) {

@@ -1,12 +1,12 @@
 #include "store/sqlite/stats.h"
 
 #include <boost/json/array.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <functional>
 #include <map>
 #include <string>
 
+#include "core/json_text.h"
 #include "core/time_format.h"
 
 namespace hookline::store::sqlite {
@@ -75,7 +75,7 @@ void SqliteStats::Funnel(FunnelQuery q, Callback<FunnelStats> done) {
     const std::string until = FormatIsoMillis(q.until);
     boost::json::array types_json;
     for (const auto& t : q.payment_types) types_json.emplace_back(t);
-    const std::string types = boost::json::serialize(types_json);
+    const std::string types = JsonText(types_json);
 
     // All queries in one read transaction: the numbers describe one snapshot.
     if (auto st2 = conn->Exec("BEGIN"); !st2.ok()) return done(st2);
