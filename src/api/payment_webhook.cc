@@ -83,12 +83,20 @@ void RegisterPaymentWebhook(http::Router& router, ApiContext& ctx) {
           if (auto err = ReadLeadId(data->get_object(), event.lead_id)) return reply(std::move(*err));
         }
         // The request is valid: a retry of a committed id is answered before the payload is
-        // serialised for the insert.
+        // copied for the insert.
         if (recent->Contains(event.id)) {
           ++Metrics::Get().events_duplicate;
           return reply(StatusReply(200, "duplicate_ignored"));
         }
-        event.payload = data != nullptr ? JsonText(*data) : "{}";
+        // `data` is kept as the sender wrote it: a parsed and rewritten copy would round
+        // numbers a double cannot hold (an amount with 20 digits) and respell the others.
+        if (data == nullptr) {
+          event.payload = "{}";
+        } else if (auto text = MemberText(req.body, "data")) {
+          event.payload.assign(text->data(), text->size());
+        } else {
+          event.payload = JsonText(*data);  // not reached for a body the parser accepted
+        }
         event.source = "payment_service";
         event.created_at = ctx.clock.Now();
 

@@ -1,5 +1,7 @@
 #include "core/json_text.h"
 
+#include <boost/json/parse.hpp>
+
 #include <charconv>
 #include <cmath>
 #include <string_view>
@@ -45,7 +47,76 @@ void AppendNumber(std::string& out, Number n) {
   out.append(buf, r.ptr);
 }
 
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+size_t SkipSpace(std::string_view s, size_t i) {
+  while (i < s.size() && IsSpace(s[i])) ++i;
+  return i;
+}
+
+// `s[i]` opens a string: the index just past its closing quote.
+size_t SkipString(std::string_view s, size_t i) {
+  for (++i; i < s.size(); ++i) {
+    if (s[i] == '\\') {
+      ++i;  // the escaped character, which may be a quote
+    } else if (s[i] == '"') {
+      return i + 1;
+    }
+  }
+  return s.size();
+}
+
+// `s[i]` starts a value: the index just past it. Brackets inside strings do not count.
+size_t SkipValue(std::string_view s, size_t i) {
+  if (i >= s.size()) return i;
+  if (s[i] == '"') return SkipString(s, i);
+  if (s[i] == '{' || s[i] == '[') {
+    size_t depth = 0;
+    while (i < s.size()) {
+      const char c = s[i];
+      if (c == '"') {
+        i = SkipString(s, i);
+        continue;
+      }
+      if (c == '{' || c == '[') ++depth;
+      if ((c == '}' || c == ']') && --depth == 0) return i + 1;
+      ++i;
+    }
+    return i;
+  }
+  while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' && !IsSpace(s[i])) ++i;
+  return i;  // a number, true, false or null
+}
+
 }  // namespace
+
+std::optional<std::string_view> MemberText(std::string_view object_text, std::string_view key) {
+  std::optional<std::string_view> found;
+  const std::string_view s = object_text;
+  size_t i = SkipSpace(s, 0);
+  if (i >= s.size() || s[i] != '{') return found;
+  i = SkipSpace(s, i + 1);
+  while (i < s.size() && s[i] == '"') {
+    const size_t key_end = SkipString(s, i);
+    const std::string_view quoted = s.substr(i, key_end - i);
+    bool match;
+    if (quoted.find('\\') == std::string_view::npos) {
+      match = quoted.substr(1, quoted.size() - 2) == key;
+    } else {  // rare: let the parser unescape it
+      boost::system::error_code ec;
+      const auto v = boost::json::parse(quoted, ec);
+      match = !ec && v.is_string() && std::string_view(v.get_string()) == key;
+    }
+    i = SkipSpace(s, key_end);
+    if (i >= s.size() || s[i] != ':') return std::nullopt;  // not what the parser accepted
+    const size_t value_begin = SkipSpace(s, i + 1);
+    const size_t value_end = SkipValue(s, value_begin);
+    if (match) found = s.substr(value_begin, value_end - value_begin);
+    i = SkipSpace(s, value_end);
+    if (i < s.size() && s[i] == ',') i = SkipSpace(s, i + 1);
+  }
+  return found;
+}
 
 void AppendJsonText(std::string& out, const boost::json::value& v) {
   switch (v.kind()) {

@@ -12,7 +12,9 @@
 
 #include <boost/json/value.hpp>
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace hookline {
 
@@ -20,5 +22,12 @@ std::string JsonText(const boost::json::value& v);
 
 // Appends the text to `out` (no separator).
 void AppendJsonText(std::string& out, const boost::json::value& v);
+
+// The text of the top-level member `key` of `object_text`, exactly as it is there (without the
+// white space around it), so that a payload can be kept as its sender wrote it: digits a double
+// cannot hold (2^64 + 1, 0.1000000000000000055511) included. `object_text` must be a JSON
+// object that a Boost.JSON parser has accepted; of duplicate keys, the last counts, as in the
+// parsed object. nullopt when there is no such member. Keys are compared after unescaping.
+std::optional<std::string_view> MemberText(std::string_view object_text, std::string_view key);
 
 }  // namespace hookline

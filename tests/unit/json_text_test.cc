@@ -65,5 +65,55 @@ TEST(JsonText, AppendsAfterWhatIsThere) {
   EXPECT_EQ(out, R"(x={"rate":0.25})");
 }
 
+TEST(MemberText, IsTheMembersTextAsWritten) {
+  const std::string body =
+      R"({"event_id":"e1", "data" : { "amount": 18446744073709551617, "price": 0.1000000000000000055511,)"
+      R"( "s": "}]\"{[", "n": [1, {"data": 2}] } ,"z":null})";
+  ASSERT_NO_THROW(Parse(body));
+  EXPECT_EQ(MemberText(body, "data"),
+            R"({ "amount": 18446744073709551617, "price": 0.1000000000000000055511, "s": "}]\"{[",)"
+            R"( "n": [1, {"data": 2}] })");
+  EXPECT_EQ(MemberText(body, "event_id"), R"("e1")");
+  EXPECT_EQ(MemberText(body, "z"), "null");
+  EXPECT_EQ(MemberText(body, "amount"), std::nullopt);  // nested, not top-level
+  EXPECT_EQ(MemberText(body, "missing"), std::nullopt);
+}
+
+TEST(MemberText, ScalarsArraysAndWhiteSpace) {
+  const std::string body = "\n\t{ \"a\" :\r\n-1.5e+3 , \"b\":[ ],\"c\":true,\"d\":\"\"}\n";
+  ASSERT_NO_THROW(Parse(body));
+  EXPECT_EQ(MemberText(body, "a"), "-1.5e+3");
+  EXPECT_EQ(MemberText(body, "b"), "[ ]");
+  EXPECT_EQ(MemberText(body, "c"), "true");
+  EXPECT_EQ(MemberText(body, "d"), R"("")");
+  EXPECT_EQ(MemberText("{}", "a"), std::nullopt);
+  EXPECT_EQ(MemberText("[1]", "a"), std::nullopt);
+}
+
+TEST(MemberText, TheLastOfDuplicateKeysAsTheParserKeepsIt) {
+  const std::string body = R"({"data":{"a":1},"x":2,"data":{"b":2}})";
+  EXPECT_EQ(JsonText(Parse(body).at("data")), R"({"b":2})");
+  EXPECT_EQ(MemberText(body, "data"), R"({"b":2})");
+}
+
+TEST(MemberText, EscapedKeysAreComparedUnescaped) {
+  const std::string body = R"({"d\u0061ta":{"a":1},"da\"ta":3,"\\":4})";
+  ASSERT_NO_THROW(Parse(body));
+  EXPECT_EQ(MemberText(body, "data"), R"({"a":1})");
+  EXPECT_EQ(MemberText(body, "da\"ta"), "3");
+  EXPECT_EQ(MemberText(body, "\\"), "4");
+}
+
+TEST(MemberText, AgreesWithTheParserOnEveryMember) {
+  const std::string body =
+      R"({"a":{"b":[{"c":"]"},"}"]},"e":"\\","f":[[[]]],"g":{"h":{"i":{}}},"j":-0,"k":"\u005d"})";
+  const auto parsed = Parse(body).as_object();
+  for (const auto& member : parsed) {
+    const auto text = MemberText(body, member.key());
+    ASSERT_TRUE(text.has_value()) << member.key();
+    EXPECT_EQ(Parse(*text), member.value()) << member.key();
+  }
+}
+
 }  // namespace
 }  // namespace hookline
