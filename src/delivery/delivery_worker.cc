@@ -183,7 +183,8 @@ void DeliveryWorker::StartRecord(std::vector<store::AttemptResult> batch) {
 }
 
 void DeliveryWorker::StartClaim(SysTime now, int limit) {
-  store::ClaimRequest request{worker_, now, lease_, limit, options_.per_endpoint};
+  store::ClaimRequest request{worker_, now, lease_, limit, options_.per_endpoint,
+                              options_.policy.max_attempts};
   store_.ClaimDue(std::move(request),
                   [this, now, limit](StatusOr<std::vector<store::ClaimedDelivery>> claimed) {
                     std::unique_lock lock(mu_);

@@ -6,13 +6,19 @@
 //   pending --ClaimDue--> delivering --RecordAttempts--> delivered        (2xx)
 //      ^                       |                     \--> pending (next_attempt_at)
 //      |                       |                      \-> failed  (attempts exhausted)
-//      +-- lease expired ------+         failed --Retry--> pending (a new attempt series)
+//      +-- lease expired ------+--> failed (that was the last attempt)
+//                                        failed --Retry--> pending (a new attempt series)
 //
-// Claims carry a lease (claimedBy, leaseUntil): a `delivering` row whose lease ran out (its
-// worker died) is due again. RecordAttempts is fenced on claimedBy + status, so a worker
-// whose lease was taken over cannot overwrite the new owner's result. A delivery with a
-// recorded 2xx is never claimed again. Between a send and its recorded result a crash may
-// resend once (at-least-once); receivers dedupe on X-Webhook-Id.
+// Claims carry a lease (claimedBy, leaseUntil). A `delivering` row whose lease ran out (its
+// worker died, or stalled past the lease) had an attempt under way whose result nobody will
+// record: the next ClaimDue records it as interrupted (a DeliveryAttempt with
+// kInterruptedAttempt as its error, started when it was claimed) and counts it, so the row is
+// due again with the next attempt number, or failed when that was attempt max_attempts. A
+// delivery whose sends crash hookline every time therefore ends, instead of being resent
+// forever. RecordAttempts is fenced on claimedBy + status, so a worker whose lease was taken
+// over cannot overwrite the new owner's result. A delivery with a recorded 2xx is never
+// claimed again. Between a send and its recorded result a crash may resend once
+// (at-least-once); receivers dedupe on X-Webhook-Id.
 //
 // PostgreSQL implements ClaimDue as UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP
 // LOCKED) with the same lease columns, so several instances share one queue.
@@ -86,7 +92,13 @@ struct ClaimRequest {
   std::chrono::milliseconds lease{60000};
   int limit = 64;              // at most this many rows
   int per_endpoint_limit = 8;  // at most this many `delivering` per endpoint, all workers
+  int max_attempts = 5;        // an interrupted attempt with this number fails the delivery
 };
+
+// The error recorded for an attempt whose lease ended without a result (see the top).
+inline constexpr const char* kInterruptedAttempt =
+    "interrupted: no result was recorded before the claim's lease ended (hookline stopped or "
+    "stalled during the attempt); the receiver may have got it";
 
 enum class AttemptOutcome { kDelivered, kRetry, kFailed };
 

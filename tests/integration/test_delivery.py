@@ -213,8 +213,9 @@ def test_sigkill_between_attempts_delivers_after_restart_exactly_once(start_hook
 
 def test_sigkill_between_send_and_record_resends_once_with_the_same_webhook_id(start_hookline):
     """At-least-once: the receiver got attempt 1 but hookline died before recording it. After
-    the claim's lease ends (2 x timeout + 5 s) the restarted hookline sends it again - the
-    same X-Webhook-Id and bytes, so the receiver can dedupe - and then never again."""
+    the claim's lease ends (2 x timeout + 5 s) the restarted hookline records attempt 1 as
+    interrupted and sends attempt 2 - the same X-Webhook-Id and bytes, so the receiver can
+    dedupe - and then never again."""
     rx = Receiver(script=["hang"], default=200, hang_seconds=3)
     h = start_hookline(env=FAST)
     create_endpoint(h, rx.url)
@@ -228,9 +229,16 @@ def test_sigkill_between_send_and_record_resends_once_with_the_same_webhook_id(s
     first, second = rx.requests
     assert first["headers"]["x-webhook-id"] == second["headers"]["x-webhook-id"]
     assert first["body"] == second["body"]
-    assert second["headers"]["x-webhook-attempt"] == "1"  # that attempt was never recorded
+    assert first["headers"]["x-webhook-attempt"] == "1"
+    assert second["headers"]["x-webhook-attempt"] == "2"  # attempt 1 counts, interrupted
     assert second["at"] - first["at"] >= 5
     assert [r["answer"] for r in rx.requests].count(200) == 1
+    [d] = deliveries(h2, assessment_id=aid)
+    detail = delivery(h2, d["id"])
+    one, two = detail["attempts"]
+    assert one["number"] == 1 and one["http_status"] is None
+    assert one["error"].startswith("interrupted: no result was recorded")
+    assert two["number"] == 2 and two["http_status"] == 200
     rx.close()
 
 

@@ -178,7 +178,8 @@ def test_sigkilled_instance_leases_are_taken_over_after_they_expire(start_hookli
         sent = {}
         for r in rx.requests:
             sent.setdefault(r["headers"]["x-webhook-id"], []).append(r["headers"]["x-webhook-attempt"])
-        # One in-flight send of the killed instance, one resend of the same attempt: no more.
-        assert sent == {f"{aid}:render.completed": ["1", "1"] for aid in ids}
+        # One in-flight send of the killed instance (attempt 1, then counted as interrupted)
+        # and one resend as attempt 2: no more.
+        assert sent == {f"{aid}:render.completed": ["1", "2"] for aid in ids}
     finally:
         rx.close()

@@ -261,14 +261,16 @@ TYPED_TEST(OutboundTest, ResultsScheduleRetryFailAndDeliverAndAreFenced) {
   ASSERT_EQ(c.size(), 1u);
   EXPECT_EQ(c[0].attempt_number, 2);
 
-  // The worker dies: its lease (30 s) ends, another claims the same attempt again.
+  // The worker dies: its lease (30 s) ends. Attempt 2 is recorded as interrupted and counted;
+  // another worker makes attempt 3.
   EXPECT_TRUE(this->Claim("w2", this->t0_ + seconds(39)).empty());
   c = this->Claim("w2", this->t0_ + seconds(41));
   ASSERT_EQ(c.size(), 1u);
-  EXPECT_EQ(c[0].attempt_number, 2);
+  EXPECT_EQ(c[0].attempt_number, 3);
+  EXPECT_EQ(c[0].delivery.attempts, 2);
   AttemptResult failed = retry;
   failed.worker = "w2";
-  failed.attempt.number = 2;
+  failed.attempt.number = 3;
   failed.outcome = AttemptOutcome::kFailed;
   failed.next_attempt_at.reset();
   ASSERT_TRUE(
@@ -295,10 +297,66 @@ TYPED_TEST(OutboundTest, ResultsScheduleRetryFailAndDeliverAndAreFenced) {
   EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
   auto detail = Wait<DeliveryDetail>([&](auto d) { this->store().deliveries().Get(id, d); });
   ASSERT_TRUE(detail.ok());
-  ASSERT_EQ(detail->attempts.size(), 3u);
+  ASSERT_EQ(detail->attempts.size(), 4u);
   EXPECT_EQ(detail->attempts[0].http_status, 500);
-  EXPECT_EQ(detail->attempts[2].series, 2);
+  EXPECT_EQ(detail->attempts[1].number, 2);
+  EXPECT_EQ(detail->attempts[1].error, kInterruptedAttempt);
+  EXPECT_EQ(detail->attempts[1].started_at, this->t0_ + seconds(10));  // when it was claimed
+  EXPECT_FALSE(detail->attempts[1].http_status.has_value());
+  EXPECT_EQ(detail->attempts[2].number, 3);
+  EXPECT_EQ(detail->attempts[3].series, 2);
   EXPECT_EQ(detail->delivery.status, DeliveryStatus::kDelivered);
+}
+
+TYPED_TEST(OutboundTest, AnInterruptedLastAttemptFailsTheDeliveryAndTheFencedResultIsDropped) {
+  this->AddEndpoint("ep_a");
+  this->Rendered();
+  ClaimRequest r{"w1", this->t0_, seconds(30), 10, 10, /*max_attempts=*/2};
+  auto claim = [&](const std::string& worker, SysTime now) {
+    r.worker = worker;
+    r.now = now;
+    auto c = Wait<std::vector<ClaimedDelivery>>(
+        [&](auto d) { this->store().deliveries().ClaimDue(r, d); });
+    EXPECT_TRUE(c.ok()) << c.status().message();
+    return c.ok() ? *c : std::vector<ClaimedDelivery>{};
+  };
+  auto c = claim("w1", this->t0_);
+  ASSERT_EQ(c.size(), 1u);
+  const auto id = c[0].delivery.id;
+  // Attempt 1 is interrupted (w1 stalls past its lease); w2 makes attempt 2, also interrupted.
+  c = claim("w2", this->t0_ + seconds(31));
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].attempt_number, 2);
+  EXPECT_TRUE(claim("w3", this->t0_ + seconds(60)).empty());  // w2's lease still holds
+  EXPECT_TRUE(claim("w3", this->t0_ + seconds(62)).empty());  // attempt 2 was the last
+  auto detail = Wait<DeliveryDetail>([&](auto d) { this->store().deliveries().Get(id, d); });
+  ASSERT_TRUE(detail.ok());
+  EXPECT_EQ(detail->delivery.status, DeliveryStatus::kFailed);
+  EXPECT_EQ(detail->delivery.attempts, 2);
+  EXPECT_EQ(detail->delivery.last_error, kInterruptedAttempt);
+  EXPECT_FALSE(detail->delivery.next_attempt_at.has_value());
+  ASSERT_EQ(detail->attempts.size(), 2u);
+  EXPECT_EQ(detail->attempts[0].started_at, this->t0_);
+  EXPECT_EQ(detail->attempts[1].started_at, this->t0_ + seconds(31));
+  for (const auto& a : detail->attempts) EXPECT_EQ(a.error, kInterruptedAttempt);
+  // w1 wakes up with a 2xx for attempt 1: fenced, nothing changes.
+  AttemptResult late;
+  late.delivery_id = id;
+  late.worker = "w1";
+  late.attempt = {1, 1, this->t0_, 40000, 200, std::nullopt, std::nullopt};
+  late.outcome = AttemptOutcome::kDelivered;
+  late.now = this->t0_ + seconds(63);
+  auto n = Wait<int>([&](auto d) { this->store().deliveries().RecordAttempts({late}, d); });
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 0);
+  // By hand it starts again at attempt 1 of series 2.
+  auto retried = Wait<DeliveryRecord>(
+      [&](auto d) { this->store().deliveries().Retry(id, this->t0_ + seconds(70), d); });
+  ASSERT_TRUE(retried.ok()) << retried.status().message();
+  c = claim("w4", this->t0_ + seconds(70));
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].attempt_number, 1);
+  EXPECT_EQ(c[0].delivery.series, 2);
 }
 
 TYPED_TEST(OutboundTest, DeletingAnEndpointFailsItsPendingAndInFlightDeliveries) {

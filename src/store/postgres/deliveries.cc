@@ -70,12 +70,56 @@ StatusOr<DeliveryRecord> SelectById(Conn& conn, const std::string& id, bool for_
   return ReadRow(res->get(), 0);
 }
 
+// The `delivering` rows of enabled endpoints whose lease ended: each one's attempt under way is
+// recorded as interrupted and counted (store/deliveries.h), and the row becomes pending, due
+// since its lease ended, or failed when that attempt was the last. One statement; rows another
+// instance is settling or claiming right now are skipped (SKIP LOCKED). Each endpoint's look-up
+// is an index range on (endpointId, status), as in the claim.
+Status SettleExpiredIn(Conn& conn, const ClaimRequest& r) {
+  static constexpr const char* kSql = R"sql(
+WITH expired AS (
+  SELECT d.id, d.series, d.attempts, d."updatedAt" AS "claimedAt" FROM "Delivery" d
+  WHERE d.id IN (
+      SELECT x.id FROM "Endpoint" e CROSS JOIN LATERAL (
+        SELECT d2.id FROM "Delivery" d2 WHERE d2."endpointId" = e.id
+          AND d2.status = 'delivering' AND d2."leaseUntil" <= $1::timestamptz) x
+      WHERE e.enabled)
+    AND d.status = 'delivering' AND d."leaseUntil" <= $1::timestamptz
+  FOR UPDATE SKIP LOCKED),
+settled AS (
+  UPDATE "Delivery" d SET attempts = x.attempts + 1,
+    status = CASE WHEN x.attempts + 1 >= $2::int THEN 'failed' ELSE 'pending' END,
+    "nextAttemptAt" = CASE WHEN x.attempts + 1 >= $2::int THEN NULL ELSE d."leaseUntil" END,
+    "claimedBy" = NULL, "leaseUntil" = NULL, "lastError" = $3, "updatedAt" = $1::timestamptz
+  FROM expired x WHERE d.id = x.id
+  RETURNING d.id, d.series, d.attempts, d.status, x."claimedAt"),
+recorded AS (
+  INSERT INTO "DeliveryAttempt" ("deliveryId", series, number, "startedAt", "durationMs",
+                                 "httpStatus", error, "responseSnippet")
+  SELECT id, series, attempts, "claimedAt", 0, NULL, $3, NULL FROM settled
+  ON CONFLICT DO NOTHING)
+SELECT id, attempts, status FROM settled)sql";
+  Params p;
+  p.Add(FormatIsoMillis(r.now)).Add(std::to_string(r.max_attempts));
+  p.Add(std::string(kInterruptedAttempt));
+  auto res = conn.Prepared("delivery_settle_expired", kSql, p);
+  if (!res.ok()) return res.status();
+  for (int row = 0; row < PQntuples(res->get()); ++row) {
+    const bool failed = Text(res->get(), row, 2) == "failed";
+    spdlog::warn("delivery {}: attempt {} got no result before its lease ended; counted as "
+                 "interrupted{}",
+                 Text(res->get(), row, 0), Text(res->get(), row, 1),
+                 failed ? ", and it was the last: the delivery is failed" : "");
+  }
+  return Status::Ok();
+}
+
 StatusOr<std::vector<ClaimedDelivery>> ClaimIn(Conn& conn, const ClaimRequest& r) {
-  // The same choice as SQLite (due rows of enabled endpoints, per-endpoint limit, expired
-  // leases first, then pending rows oldest due first; each an index range read only as far as
-  // the per-endpoint limit, never the whole backlog), then the chosen rows are locked with SKIP
-  // LOCKED and the due condition checked again on their latest version: two instances claiming
-  // at once never get the same row.
+  // Rows whose lease ended are settled first (SettleExpiredIn). Then the same choice as SQLite
+  // (due pending rows of enabled endpoints, oldest due first, per-endpoint limit; each an index
+  // range read only as far as the per-endpoint limit, never the whole backlog), then the chosen
+  // rows are locked with SKIP LOCKED and the due condition checked again on their latest
+  // version: two instances claiming at once never get the same row.
   // (The per-endpoint limit counts committed claims only, so two instances at the same
   // moment may together exceed it by one batch.)
   static const std::string kSql =
@@ -84,25 +128,20 @@ WITH busy AS (
   SELECT "endpointId", count(*) AS n FROM "Delivery"
   WHERE status = 'delivering' AND "leaseUntil" > $1::timestamptz GROUP BY "endpointId"),
 due AS (
-  SELECT x.id, e.id AS "endpointId", x.k, x."dueAt",
-         row_number() OVER (PARTITION BY e.id ORDER BY x.k, x."dueAt", x.id) AS rn
+  SELECT x.id, e.id AS "endpointId", x."dueAt",
+         row_number() OVER (PARTITION BY e.id ORDER BY x."dueAt", x.id) AS rn
   FROM "Endpoint" e CROSS JOIN LATERAL (
-    (SELECT d.id, 0 AS k, d."leaseUntil" AS "dueAt" FROM "Delivery" d
-     WHERE d."endpointId" = e.id AND d.status = 'delivering' AND d."leaseUntil" <= $1::timestamptz
-     ORDER BY d."leaseUntil", d.id LIMIT $2::int)
-    UNION ALL
-    (SELECT d.id, 1, d."nextAttemptAt" FROM "Delivery" d
-     WHERE d."endpointId" = e.id AND d.status = 'pending' AND d."nextAttemptAt" <= $1::timestamptz
-     ORDER BY d."nextAttemptAt" LIMIT $2::int)) x
+    SELECT d.id, d."nextAttemptAt" AS "dueAt" FROM "Delivery" d
+    WHERE d."endpointId" = e.id AND d.status = 'pending' AND d."nextAttemptAt" <= $1::timestamptz
+    ORDER BY d."nextAttemptAt" LIMIT $2::int) x
   WHERE e.enabled),
 chosen AS (
   SELECT due.id FROM due LEFT JOIN busy ON busy."endpointId" = due."endpointId"
   WHERE due.rn <= $2::int - coalesce(busy.n, 0)
-  ORDER BY due.k, due."dueAt", due.id LIMIT $3::int),
+  ORDER BY due."dueAt", due.id LIMIT $3::int),
 locked AS (
   SELECT d.id FROM "Delivery" d WHERE d.id IN (SELECT id FROM chosen)
-    AND ((d.status = 'pending' AND d."nextAttemptAt" <= $1::timestamptz)
-      OR (d.status = 'delivering' AND d."leaseUntil" <= $1::timestamptz))
+    AND d.status = 'pending' AND d."nextAttemptAt" <= $1::timestamptz
   FOR UPDATE SKIP LOCKED)
 UPDATE "Delivery" SET status = 'delivering', "claimedBy" = $4, "leaseUntil" = $5::timestamptz,
   "updatedAt" = $1::timestamptz
@@ -111,6 +150,7 @@ RETURNING )sql") +
       kColumns +
       ", (SELECT url FROM \"Endpoint\" WHERE id = \"Delivery\".\"endpointId\")"
       ", (SELECT secret FROM \"Endpoint\" WHERE id = \"Delivery\".\"endpointId\")";
+  if (auto st = SettleExpiredIn(conn, r); !st.ok()) return st;
   Params p;
   p.Add(FormatIsoMillis(r.now)).Add(std::to_string(r.per_endpoint_limit));
   p.Add(std::to_string(r.limit)).Add(r.worker).Add(FormatIsoMillis(r.now + r.lease));

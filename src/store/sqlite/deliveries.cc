@@ -58,11 +58,72 @@ StatusOr<DeliveryRecord> SelectById(Conn& conn, const std::string& id) {
   return SelectOne<DeliveryRecord>(conn, kSql.c_str(), id, ReadRow, "select Delivery", "delivery not found");
 }
 
+// The endpoint's `delivering` rows whose lease ended: each one's attempt under way is
+// recorded as interrupted and counted (store/deliveries.h), and the row becomes pending, due
+// since its lease ended, or failed when that attempt was the last.
+Status SettleExpiredIn(Conn& conn, const std::string& endpoint_id, const ClaimRequest& r) {
+  struct Expired {
+    std::string id, claimed_at, lease_until;
+    int series, attempts;
+  };
+  const std::string now = FormatIsoMillis(r.now);
+  std::vector<Expired> rows;
+  {
+    static constexpr const char* kSql =
+        "SELECT id, series, attempts, updatedAt, leaseUntil FROM Delivery WHERE endpointId = ?1 "
+        "AND " QUEUED " AND status = 'delivering' AND leaseUntil <= ?2";
+    auto stmt = conn.Cached(kSql);
+    if (!stmt.ok()) return stmt.status();
+    StmtScope s(**stmt);
+    s->Bind(1, endpoint_id).Bind(2, now);
+    int rc;
+    while ((rc = s->Step()) == SQLITE_ROW) {
+      rows.push_back({s->Text(0), s->Text(3), s->Text(4), static_cast<int>(s->Int(1)),
+                      static_cast<int>(s->Int(2))});
+    }
+    if (rc != SQLITE_DONE) return conn.Error("claim: expired leases");
+  }
+  static constexpr const char* kAttempt =
+      "INSERT INTO DeliveryAttempt(deliveryId, series, number, startedAt, durationMs, "
+      "httpStatus, error, responseSnippet) VALUES(?1, ?2, ?3, ?4, 0, NULL, ?5, NULL) "
+      "ON CONFLICT DO NOTHING";
+  static constexpr const char* kUpdate =
+      "UPDATE Delivery SET status = ?1, attempts = ?2, nextAttemptAt = ?3, claimedBy = NULL, "
+      "leaseUntil = NULL, lastError = ?4, updatedAt = ?5 WHERE id = ?6";
+  for (const auto& e : rows) {
+    const int number = e.attempts + 1;
+    const bool last = number >= r.max_attempts;
+    spdlog::warn("delivery {}: attempt {} got no result before its lease ended; counted as "
+                 "interrupted{}",
+                 e.id, number, last ? ", and it was the last: the delivery is failed" : "");
+    {
+      auto stmt = conn.Cached(kAttempt);
+      if (!stmt.ok()) return stmt.status();
+      StmtScope s(**stmt);
+      s->Bind(1, e.id).Bind(2, e.series).Bind(3, number).Bind(4, e.claimed_at);
+      s->Bind(5, kInterruptedAttempt);
+      if (s->Step() != SQLITE_DONE) return conn.Error("insert interrupted DeliveryAttempt");
+    }
+    auto stmt = conn.Cached(kUpdate);
+    if (!stmt.ok()) return stmt.status();
+    StmtScope s(**stmt);
+    s->Bind(1, last ? "failed" : "pending").Bind(2, number);
+    if (last) {
+      s->BindNull(3);
+    } else {
+      s->Bind(3, e.lease_until);
+    }
+    s->Bind(4, kInterruptedAttempt).Bind(5, now).Bind(6, e.id);
+    if (s->Step() != SQLITE_DONE) return conn.Error("settle expired Delivery");
+  }
+  return Status::Ok();
+}
+
 StatusOr<std::vector<ClaimedDelivery>> ClaimIn(Conn& conn, const ClaimRequest& r) {
   // Endpoint by endpoint (in random order, so none is always served last when the global limit
-  // is reached): its free slots are per_endpoint_limit minus its unexpired `delivering` rows,
-  // filled with its oldest due rows - `delivering` ones whose lease ended (their worker died)
-  // first, then pending ones. Each look-up is an index range on (endpointId, status, ...), so
+  // is reached): its free slots are per_endpoint_limit minus its unexpired `delivering` rows;
+  // its rows whose lease ended are settled (SettleExpiredIn), then the slots are filled with
+  // its oldest due pending rows. Each look-up is an index range on (endpointId, status, ...), so
   // a claim costs O(endpoints * log(queue)), not a scan of the backlog. No statement here needs
   // a sort or a temporary table: the claim runs after nearly every recorded batch.
   const std::string now = FormatIsoMillis(r.now);
@@ -94,11 +155,7 @@ StatusOr<std::vector<ClaimedDelivery>> ClaimIn(Conn& conn, const ClaimRequest& r
     thread_local std::minstd_rand shuffle_rng{std::random_device{}()};
     std::shuffle(targets.begin(), targets.end(), shuffle_rng);
   }
-  // Leases that ended, oldest first; then pending rows, oldest due first (equal times in the
-  // order they were queued).
-  static constexpr const char* kExpired =
-      "SELECT id FROM Delivery WHERE endpointId = ?1 AND " QUEUED
-      " AND status = 'delivering' AND leaseUntil <= ?2 ORDER BY leaseUntil, id LIMIT ?3";
+  // Pending rows, oldest due first (equal times in the order they were queued).
   static constexpr const char* kPending =
       "SELECT id FROM Delivery WHERE endpointId = ?1 AND " QUEUED
       " AND status = 'pending' AND nextAttemptAt <= ?2 ORDER BY nextAttemptAt LIMIT ?3";
@@ -113,14 +170,17 @@ StatusOr<std::vector<ClaimedDelivery>> ClaimIn(Conn& conn, const ClaimRequest& r
   for (const auto& t : targets) {
     const int room = std::min(t.free, r.limit - static_cast<int>(out.size()));
     if (room <= 0) break;
+    // Rows whose lease ended are pending again (their nextAttemptAt the lease's end, so they
+    // come before rows that fell due later), or failed.
+    if (t.expired) {
+      if (auto st = SettleExpiredIn(conn, t.id, r); !st.ok()) return st;
+    }
     std::vector<std::string> ids;
-    for (const char* sql : {t.expired ? kExpired : nullptr, kPending}) {
-      const int left = room - static_cast<int>(ids.size());
-      if (sql == nullptr || left <= 0) continue;
-      auto stmt = conn.Cached(sql);
+    {
+      auto stmt = conn.Cached(kPending);
       if (!stmt.ok()) return stmt.status();
       StmtScope s(**stmt);
-      s->Bind(1, t.id).Bind(2, now).Bind(3, left);
+      s->Bind(1, t.id).Bind(2, now).Bind(3, room);
       int rc;
       while ((rc = s->Step()) == SQLITE_ROW) ids.push_back(s->Text(0));
       if (rc != SQLITE_DONE) return conn.Error("claim: due deliveries");
