@@ -11,7 +11,8 @@
 //
 // Claims carry a lease (claimedBy, leaseUntil). A `delivering` row whose lease ran out (its
 // worker died, or stalled past the lease) had an attempt under way whose result nobody will
-// record: the next ClaimDue records it as interrupted (a DeliveryAttempt with
+// record: the next ClaimDue (on PostgreSQL the first one a second or more after the last that
+// looked) records it as interrupted (a DeliveryAttempt with
 // kInterruptedAttempt as its error, started when it was claimed) and counts it, so the row is
 // due again with the next attempt number, or failed when that was attempt max_attempts. A
 // delivery whose sends crash hookline every time therefore ends, instead of being resent

@@ -114,12 +114,21 @@ SELECT id, attempts, status FROM settled)sql";
   return Status::Ok();
 }
 
-StatusOr<std::vector<ClaimedDelivery>> ClaimIn(Conn& conn, const ClaimRequest& r) {
-  // Rows whose lease ended are settled first (SettleExpiredIn). Then the same choice as SQLite
-  // (due pending rows of enabled endpoints, oldest due first, per-endpoint limit; each an index
-  // range read only as far as the per-endpoint limit, never the whole backlog), then the chosen
-  // rows are locked with SKIP LOCKED and the due condition checked again on their latest
-  // version: two instances claiming at once never get the same row.
+// How often a claim settles expired leases. The statement costs a round trip and a look at every
+// enabled endpoint; claims run after nearly every batch of results (P4: ~11% fewer deliveries/s
+// when every claim settled), and a lease is 2 x the delivery timeout + 5 s, so an attempt
+// counted as interrupted up to a second later changes nothing.
+constexpr auto kSettleEvery = std::chrono::seconds(1);
+
+StatusOr<std::vector<ClaimedDelivery>> ClaimIn(Conn& conn, const ClaimRequest& r,
+                                               SysTime& next_settle) {
+  // Rows whose lease ended are settled first (SettleExpiredIn, at most once per kSettleEvery;
+  // the worker looks again at most every 100 ms while a row is due but not claimable). Then
+  // the same choice as SQLite (due pending rows of enabled endpoints, oldest due first,
+  // per-endpoint limit; each an index range read only as far as the per-endpoint limit, never
+  // the whole backlog), then the chosen rows are locked with SKIP LOCKED and the due condition
+  // checked again on their latest version: two instances claiming at once never get the same
+  // row.
   // (The per-endpoint limit counts committed claims only, so two instances at the same
   // moment may together exceed it by one batch.)
   static const std::string kSql =
@@ -150,7 +159,11 @@ RETURNING )sql") +
       kColumns +
       ", (SELECT url FROM \"Endpoint\" WHERE id = \"Delivery\".\"endpointId\")"
       ", (SELECT secret FROM \"Endpoint\" WHERE id = \"Delivery\".\"endpointId\")";
-  if (auto st = SettleExpiredIn(conn, r); !st.ok()) return st;
+  // (A clock that went back more than kSettleEvery settles at once.)
+  if (r.now >= next_settle || next_settle - r.now > kSettleEvery) {
+    if (auto st = SettleExpiredIn(conn, r); !st.ok()) return st;
+    next_settle = r.now + kSettleEvery;
+  }
   Params p;
   p.Add(FormatIsoMillis(r.now)).Add(std::to_string(r.per_endpoint_limit));
   p.Add(std::to_string(r.limit)).Add(r.worker).Add(FormatIsoMillis(r.now + r.lease));
@@ -292,7 +305,8 @@ StatusOr<DeliveryRecord> RetryIn(Conn& conn, const std::string& id, SysTime now)
 
 void PgDeliveries::ClaimDue(ClaimRequest request, Callback<std::vector<ClaimedDelivery>> done) {
   writer_.Submit<std::vector<ClaimedDelivery>>(
-      [r = std::move(request)](Conn& conn) { return ClaimIn(conn, r); }, std::move(done));
+      [this, r = std::move(request)](Conn& conn) { return ClaimIn(conn, r, next_settle_); },
+      std::move(done));
 }
 
 void PgDeliveries::RecordAttempts(std::vector<AttemptResult> results, Callback<int> done) {

@@ -57,6 +57,9 @@ class PgDeliveries final : public DeliveryStore {
  private:
   Writer& writer_;
   ReaderPool& readers_;
+  // When ClaimDue next settles expired leases (deliveries.cc). Touched only on the writer's
+  // thread, which runs every ClaimDue.
+  SysTime next_settle_{};
 };
 
 }  // namespace hookline::store::postgres
