@@ -19,8 +19,9 @@ Metrics& Metrics::Get() {
 
 std::string Metrics::RenderPrometheus() const {
   std::string out;
-  out += "# HELP hookline_http_responses_total HTTP responses sent, by status class.\n"
-         "# TYPE hookline_http_responses_total counter\n";
+  out +=
+      "# HELP hookline_http_responses_total HTTP responses sent, by status class.\n"
+      "# TYPE hookline_http_responses_total counter\n";
   for (int c = 1; c <= 5; ++c) {
     out += fmt::format("hookline_http_responses_total{{class=\"{}xx\"}} {}\n", c,
                        http_responses[c].load(std::memory_order_relaxed));
@@ -39,12 +40,18 @@ std::string Metrics::RenderPrometheus() const {
   Line(out, "hookline_store_transactions_total", "counter",
        "Write transactions committed (each may hold many requests).", v(store_transactions));
   Line(out, "hookline_store_jobs_total", "counter", "Write requests committed.", v(store_jobs));
-  Line(out, "hookline_store_commit_seconds_total", "counter",
-       "Time spent in write transactions.", v(store_commit_micros) / 1e6);
+  Line(out, "hookline_store_commit_seconds_total", "counter", "Time spent in write transactions.",
+       v(store_commit_micros) / 1e6);
   Line(out, "hookline_store_wal_syncs_total", "counter",
        "SQLite: fdatasync calls that made committed batches durable.", v(store_wal_syncs));
   Line(out, "hookline_store_sync_seconds_total", "counter",
        "SQLite: time spent in those fdatasync calls.", v(store_sync_micros) / 1e6);
+  Line(out, "hookline_store_wal_write_calls_total", "counter",
+       "SQLite: WAL writes (frame headers and pages) made by the writer connection.",
+       v(store_wal_write_calls));
+  Line(out, "hookline_store_wal_writes_total", "counter",
+       "SQLite: system writes to the WAL that carried them (gathered per commit).",
+       v(store_wal_writes));
   Line(out, "hookline_store_commit_waits_total", "counter",
        "SQLite: group commits that waited for more requests (HOOKLINE_COMMIT_WAIT_US).",
        v(store_commit_waits));

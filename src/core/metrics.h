@@ -14,23 +14,27 @@ struct Metrics {
   using Counter = std::atomic<uint64_t>;
 
   std::array<Counter, 6> http_responses{};  // by status class: [1]=1xx ... [5]=5xx
-  Counter http_connections_refused{0};       // over HOOKLINE_MAX_CONNECTIONS
+  Counter http_connections_refused{0};      // over HOOKLINE_MAX_CONNECTIONS
   std::atomic<int64_t> http_open_connections{0};
   std::atomic<int64_t> http_in_flight{0};
 
   Counter events_inserted{0};   // EventLog rows written, any source
   Counter events_duplicate{0};  // inserts ignored because the id existed
 
-  Counter store_transactions{0};    // write transactions committed (group commits)
-  Counter store_jobs{0};            // write requests committed in them
-  Counter store_commit_micros{0};   // time spent in those transactions
-  Counter store_wal_syncs{0};       // SQLite: fdatasync calls on the WAL after commits
-  Counter store_sync_micros{0};     // time spent in them
-  Counter store_commit_waits{0};    // SQLite: batches that waited for more jobs (commit_gather.h)
-  Counter store_failures{0};        // write requests answered with a database error
+  Counter store_transactions{0};   // write transactions committed (group commits)
+  Counter store_jobs{0};           // write requests committed in them
+  Counter store_commit_micros{0};  // time spent in those transactions
+  Counter store_wal_syncs{0};      // SQLite: fdatasync calls on the WAL after commits
+  Counter store_sync_micros{0};    // time spent in them
+  // SQLite: WAL writes the writer connection asked for, and the writes made for them once
+  // gathered per commit (sqlite/wal_vfs.h).
+  Counter store_wal_write_calls{0};
+  Counter store_wal_writes{0};
+  Counter store_commit_waits{0};  // SQLite: batches that waited for more jobs (commit_gather.h)
+  Counter store_failures{0};      // write requests answered with a database error
 
   Counter deliveries_succeeded{0};
-  Counter deliveries_failed{0};     // gave up after the last attempt
+  Counter deliveries_failed{0};  // gave up after the last attempt
   Counter delivery_attempts{0};
 
   static Metrics& Get();

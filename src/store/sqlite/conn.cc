@@ -4,10 +4,10 @@
 
 namespace hookline::store::sqlite {
 
-StatusOr<std::unique_ptr<Conn>> Conn::Open(const std::string& path) {
+StatusOr<std::unique_ptr<Conn>> Conn::Open(const std::string& path, const char* vfs) {
   sqlite3* db = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  const int rc = sqlite3_open_v2(path.c_str(), &db, flags, vfs);
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);
@@ -21,8 +21,8 @@ StatusOr<std::unique_ptr<Conn>> Conn::Open(const std::string& path) {
   for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
                              "PRAGMA foreign_keys=ON", "PRAGMA temp_store=MEMORY"}) {
     if (auto st = conn->Exec(pragma); !st.ok()) {
-      return Status::Unavailable(fmt::format("cannot set up SQLite database {}: {}", path,
-                                             st.message()));
+      return Status::Unavailable(
+          fmt::format("cannot set up SQLite database {}: {}", path, st.message()));
     }
   }
   return conn;
@@ -66,8 +66,8 @@ StatusOr<std::unique_ptr<Stmt>> Conn::Prepare(std::string_view sql) {
 
 Status Conn::Error(std::string_view what) const {
   const int code = sqlite3_extended_errcode(db_) & 0xff;
-  std::string msg = fmt::format("sqlite {}: {} ({})", what, sqlite3_errmsg(db_),
-                                sqlite3_extended_errcode(db_));
+  std::string msg =
+      fmt::format("sqlite {}: {} ({})", what, sqlite3_errmsg(db_), sqlite3_extended_errcode(db_));
   switch (code) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:

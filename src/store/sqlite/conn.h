@@ -50,7 +50,8 @@ class Stmt {
   int Step() { return sqlite3_step(stmt_); }
   std::string Text(int col) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
-    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
+    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string();
   }
   std::optional<std::string> OptText(int col) const {
     if (IsNull(col)) return std::nullopt;
@@ -84,7 +85,8 @@ class StmtScope {
 class Conn {
  public:
   // Opens (creating if needed) with WAL, synchronous=FULL, foreign keys and a busy timeout.
-  static StatusOr<std::unique_ptr<Conn>> Open(const std::string& path);
+  // `vfs`: a registered SQLite VFS by name (nullptr: the default), e.g. GatheringWalVfs().
+  static StatusOr<std::unique_ptr<Conn>> Open(const std::string& path, const char* vfs = nullptr);
   ~Conn();
   Conn(const Conn&) = delete;
   Conn& operator=(const Conn&) = delete;

@@ -11,6 +11,7 @@
 #include "store/sqlite/leads.h"
 #include "store/sqlite/migrate.h"
 #include "store/sqlite/stats.h"
+#include "store/sqlite/wal_vfs.h"
 #include "store/sqlite/workers.h"
 
 namespace hookline::store::sqlite {
@@ -20,7 +21,8 @@ class SqliteStore final : public Store {
  public:
   SqliteStore(std::unique_ptr<Conn> write_conn, const std::string& path, int schema_version,
               std::chrono::microseconds commit_wait)
-      : checkpointer_(path), writer_(AttachCheckpointer(std::move(write_conn)), commit_wait),
+      : checkpointer_(path),
+        writer_(AttachCheckpointer(std::move(write_conn)), commit_wait),
         readers_(path, 2),
         events_(writer_, readers_),
         leads_(writer_, readers_),
@@ -81,13 +83,17 @@ StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
   std::error_code ec;
   if (!dir.empty()) std::filesystem::create_directories(dir, ec);
   if (ec) {
-    return Status::Unavailable(fmt::format("cannot create folder {}: {}", dir.string(), ec.message()));
+    return Status::Unavailable(
+        fmt::format("cannot create folder {}: {}", dir.string(), ec.message()));
   }
-  auto conn = Conn::Open(path);
+  // The write connection gathers each commit's WAL frames into one write (sqlite/wal_vfs.h);
+  // readers and the checkpointer never write the WAL and use the default VFS.
+  auto conn = Conn::Open(path, GatheringWalVfs());
   if (!conn.ok()) return conn.status();
   auto version = Migrate(**conn);
   if (!version.ok()) return version.status();
-  return std::unique_ptr<Store>(new SqliteStore(std::move(conn.value()), path, *version, commit_wait));
+  return std::unique_ptr<Store>(
+      new SqliteStore(std::move(conn.value()), path, *version, commit_wait));
 }
 
 }  // namespace hookline::store::sqlite

@@ -1,9 +1,8 @@
 #include "store/sqlite/workers.h"
 
-#include <spdlog/spdlog.h>
-
 #include <fcntl.h>
 #include <pthread.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,11 +13,11 @@
 #include <cstring>
 
 #include "core/metrics.h"
+#include "store/sqlite/wal_vfs.h"
 
 namespace hookline::store::sqlite {
 
-Writer::Writer(std::unique_ptr<Conn> conn, std::chrono::microseconds commit_wait,
-               size_t max_batch)
+Writer::Writer(std::unique_ptr<Conn> conn, std::chrono::microseconds commit_wait, size_t max_batch)
     : conn_(std::move(conn)), max_batch_(max_batch), gather_(commit_wait) {
   SetUpWalSync();
   completer_ = std::thread([this] { CompleterLoop(); });
@@ -79,18 +78,8 @@ void Writer::CompleterLoop() {
     if (wal_fd_ >= 0) {
       const auto t0 = std::chrono::steady_clock::now();
       if (::fdatasync(wal_fd_) != 0) {
-        // After a failed fsync the kernel may have dropped the dirty pages, and a later sync
-        // can succeed without them, so nothing committed since the last good sync can be
-        // called durable. Stop here, as PostgreSQL does: on restart SQLite recovers the WAL
-        // from what is on disk, and no sender has been told "ok" for the lost batches.
-        const std::string why = std::string("fdatasync of the SQLite WAL failed: ") +
-                                std::strerror(errno) +
-                                "; stopping so that no unsynced write is acknowledged";
-        spdlog::critical(why);
-        spdlog::default_logger()->flush();
-        // The logger is asynchronous and abort() flushes nothing: say it on stderr directly.
-        std::fprintf(stderr, "hookline: %s\n", why.c_str());
-        std::abort();
+        StopBeforeAcknowledging(std::string("fdatasync of the SQLite WAL failed: ") +
+                                std::strerror(errno));
       }
       ++metrics.store_wal_syncs;
       metrics.store_sync_micros += std::chrono::duration_cast<std::chrono::microseconds>(
@@ -115,6 +104,12 @@ void Writer::Loop() {
   };
   while (queue_.PopBatchHeld(batch, max_batch_, hold)) {
     auto statuses = RunBatch(batch);
+    // COMMIT wrote the frames at its barrier (sqlite/wal_vfs.h); this makes sure of it before
+    // the sync thread's fdatasync is taken to cover the batch.
+    if (const int rc = FlushGatheredWal(conn_->raw()); rc != SQLITE_OK) {
+      StopBeforeAcknowledging(std::string("writing the SQLite WAL failed after a commit: ") +
+                              sqlite3_errstr(rc));
+    }
     Finished finished{std::move(batch), std::move(statuses)};
     done_.Push(finished);  // open until this thread has ended
     batch.clear();
@@ -125,9 +120,9 @@ std::vector<Status> Writer::RunBatch(std::vector<std::unique_ptr<WriteJob>>& bat
   auto& metrics = Metrics::Get();
   const auto t0 = std::chrono::steady_clock::now();
   Status st = RunInTransaction(batch, 0, batch.size());
-  metrics.store_commit_micros += std::chrono::duration_cast<std::chrono::microseconds>(
-                                     std::chrono::steady_clock::now() - t0)
-                                     .count();
+  metrics.store_commit_micros +=
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   if (st.ok()) {
     ++metrics.store_transactions;
     metrics.store_jobs += batch.size();
