@@ -2,14 +2,15 @@
 
 // Structure: an Attempt is one Post (deadline timer + exactly-once completion). It needs no
 // strand: its timer is armed before the attempt is shared and cancelled once, by the winning
-// Finish, and nothing else touches it. A Connection is one TCP/TLS connection (resolve, connect, handshake, one exchange
-// at a time, idle timer), all on its own strand; the stream's own timeout (tcp_stream
-// expires_at) stops its I/O at the attempt's deadline. The Impl owns the per-host pools under
-// one mutex and hands connections to attempts. Attempts and connections talk only through
-// the thread-safe Attempt::Finish and the pool calls, so the two strands never share state.
+// Finish, and nothing else touches it. A Connection is one TCP/TLS connection (resolve, connect,
+// handshake, one exchange at a time, idle timer), all on its own strand; the stream's own timeout
+// (tcp_stream expires_at) stops its I/O at the attempt's deadline. The Impl owns the per-host pools
+// under one mutex and hands connections to attempts. Attempts and connections talk only through the
+// thread-safe Attempt::Finish and the pool calls, so the two strands never share state.
 
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
+#include <spdlog/spdlog.h>
 
 #include <array>
 #include <atomic>
@@ -187,7 +188,18 @@ class HttpClient::Impl : public std::enable_shared_from_this<HttpClient::Impl> {
   void IdleExpired(const std::shared_ptr<Connection>& conn, uint64_t idle_generation);
 
   asio::io_context& ioc() { return ioc_; }
-  ssl::context& tls() { return tls_; }
+  // The TLS context, its trust store loaded on first use: reading the system's CA bundle
+  // (~140 certificates) took about a quarter of hookline's start-up, and many installations deliver
+  // over TLS only once an endpoint exists. Thread-safe. Without a trust store every TLS
+  // attempt fails its certificate check, and says so in the attempt's error.
+  ssl::context& tls() {
+    std::call_once(tls_trust_loaded_, [this] {
+      boost::system::error_code ec;
+      tls_.set_default_verify_paths(ec);
+      if (ec) spdlog::error("cannot load the system's CA certificates: {}", ec.message());
+    });
+    return tls_;
+  }
   const HttpClientOptions& options() const { return options_; }
   const std::string& user_agent() const { return user_agent_; }
 
@@ -207,6 +219,7 @@ class HttpClient::Impl : public std::enable_shared_from_this<HttpClient::Impl> {
   const HttpClientOptions options_;
   const std::string user_agent_;
   ssl::context tls_;
+  std::once_flag tls_trust_loaded_;
   std::shared_ptr<std::atomic<size_t>> in_flight_ = std::make_shared<std::atomic<size_t>>(0);
 
   std::mutex mu_;
@@ -511,8 +524,8 @@ HttpClient::Impl::Impl(asio::io_context& ioc, HttpClientOptions options)
       options_(std::move(options)),
       user_agent_(options_.user_agent.empty() ? "hookline/" HOOKLINE_VERSION : options_.user_agent),
       tls_(ssl::context::tls_client) {
-  // Start-up configuration: a failure here is a broken installation, so it throws.
-  tls_.set_default_verify_paths();
+  // Start-up configuration: a failure here is a broken installation, so it throws. The trust
+  // store is loaded by tls() on the first TLS connection.
   tls_.set_verify_mode(ssl::verify_peer);
   tls_.set_options(ssl::context::default_workarounds | ssl::context::no_compression);
   if (SSL_CTX_set_min_proto_version(tls_.native_handle(), TLS1_2_VERSION) != 1) {

@@ -7,15 +7,17 @@ per request, then `default` forever:
   "close"             read the request, then close the connection without a byte
   {"status": 429, "headers": {...}, "body": b"..."}   a full answer
 Receiver(port=...) binds a given port (a test may start it late: connection refused first).
+Receiver(tls=(certfile, keyfile)) answers HTTPS with that certificate (url starts https://).
 """
 import http.server
 import socket
+import ssl
 import threading
 import time
 
 
 class Receiver:
-    def __init__(self, script=(), default=200, port=0, hang_seconds=5.0):
+    def __init__(self, script=(), default=200, port=0, hang_seconds=5.0, tls=None):
         self.script = list(script)
         self.default = default
         self.hang_seconds = hang_seconds
@@ -64,8 +66,14 @@ class Receiver:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
+        scheme = "http"
+        if tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+            scheme = "https"
         self.port = self.server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}/hooks/hookline"
+        self.url = f"{scheme}://127.0.0.1:{self.port}/hooks/hookline"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 

@@ -7,6 +7,7 @@ import hmac
 import json
 import re
 import socket
+import subprocess
 import time
 
 import pytest
@@ -322,3 +323,34 @@ def test_delivery_concurrency_out_of_range_is_refused_at_start(start_hookline, v
     h = start_hookline(env={"HOOKLINE_DELIVERY_CONCURRENCY": value}, wait=False)
     assert h.proc.wait(10) != 0
     assert "HOOKLINE_DELIVERY_CONCURRENCY" in h.logs() or "delivery-concurrency" in h.logs()
+
+
+def self_signed_certificate(folder):
+    """A certificate for 127.0.0.1 made by the openssl command line, and its key."""
+    cert, key = folder / "receiver.crt", folder / "receiver.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=hookline test receiver", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    return str(cert), str(key)
+
+
+def test_https_endpoint_is_verified_against_the_trust_store(start_hookline, tmp_path):
+    # The trust store is loaded on the first TLS connection, not at start-up: an untrusted
+    # certificate fails the attempt with the reason, and the same certificate made trusted
+    # (SSL_CERT_FILE, which OpenSSL reads with the system's defaults) is delivered to.
+    rx = Receiver(tls=self_signed_certificate(tmp_path))
+    h = start_hookline(env={**FAST, "HOOKLINE_MAX_ATTEMPTS": "1"})
+    create_endpoint(h, rx.url)
+    aid = create_assessment(h)
+    d = wait_delivery(h, aid, "failed")
+    [a] = delivery(h, d["id"])["attempts"]
+    assert "certificate verify failed: self-signed certificate" in a["error"], a["error"]
+    assert rx.count() == 0
+    h.stop()
+
+    trusted = start_hookline(env={**FAST, "SSL_CERT_FILE": str(tmp_path / "receiver.crt")})
+    assert trusted.admin("POST", f"/api/deliveries/{d['id']}/retry").status_code == 202
+    wait_delivery(trusted, aid, "delivered")
+    [req] = rx.wait_for(1)
+    assert BODY_RE.match(req["body"]), req["body"]
+    rx.close()
