@@ -153,6 +153,32 @@ TEST_F(WalVfsTest, ASpilledTransactionRolledBackLeavesNothingAndTheNextCommitIsW
   EXPECT_EQ(CountInCopy("t"), 250);
 }
 
+TEST_F(WalVfsTest, WhatARolledBackTransactionLeftGatheredNeverLandsOnAnotherWritersCommit) {
+  // Two writers on one database, as two hookline processes on one file. A spills a large
+  // transaction into the WAL and rolls it back; B then commits frames at the same offsets; A's
+  // next transaction must not write A's old, rolled-back frames over B's committed ones.
+  Db a(path_, store::sqlite::GatheringWalVfs());
+  a.Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, body BLOB)");
+  InsertRows(a, 0, 2000, 2000);  // a large WAL, so that later writes are gathered
+  Db b(path_, store::sqlite::GatheringWalVfs());
+  b.Exec("PRAGMA wal_checkpoint(PASSIVE)");
+  for (int round = 0; round < 5; ++round) {
+    a.Exec("PRAGMA cache_size=4");
+    a.Exec("BEGIN IMMEDIATE");
+    for (int i = 0; i < 200; ++i) {
+      a.Exec("INSERT INTO t(id, body) VALUES(" + std::to_string(100000 + i) +
+             ", randomblob(3000))");
+    }
+    a.Exec("ROLLBACK");
+    InsertRows(b, 10000 + round * 100, 100, 3000);
+    InsertRows(a, 20000 + round, 1, 10);
+    EXPECT_EQ(b.Text("PRAGMA integrity_check"), "ok");
+    EXPECT_EQ(b.Int("SELECT count(*) FROM t WHERE id BETWEEN 10000 AND 19999"), (round + 1) * 100);
+    EXPECT_EQ(CountInCopy("t"), 2000 + (round + 1) * 101);
+    b.Exec("PRAGMA wal_checkpoint(PASSIVE)");
+  }
+}
+
 TEST_F(WalVfsTest, AfterAnotherConnectionTruncatesTheWalCommitsStillReachTheFile) {
   Db writer(path_, store::sqlite::GatheringWalVfs());
   writer.Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, body BLOB)");

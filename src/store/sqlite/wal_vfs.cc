@@ -195,20 +195,24 @@ int ShmMap(sqlite3_file* file, int page, int page_size, int extend, void volatil
 int ShmLock(sqlite3_file* file, int offset, int n, int flags) {
   File* f = AsFile(file);
   if (f->real->pMethods->iVersion < 2) return SQLITE_IOERR_SHMLOCK;
-  const int rc = f->real->pMethods->xShmLock(f->real, offset, n, flags);
-  // Slot 0 is SQLite's WAL write lock. While this connection holds it no other can truncate
-  // the WAL, so the size read now stays true for the whole write transaction.
+  // Slot 0 is SQLite's WAL write lock: frames are written only while it is held, and a commit
+  // writes all it gathered at its barrier. So whatever is still gathered when the lock is let
+  // go was written by a transaction that rolled back (pages it had spilled): it is dropped
+  // here, before another connection may commit frames at those offsets. (Written later, it
+  // would overwrite that connection's commit.)
+  Gathered* gathered = offset == 0 && f->wal != nullptr ? f->wal->gathered : nullptr;
   constexpr int kTaken = SQLITE_SHM_LOCK | SQLITE_SHM_EXCLUSIVE;
-  if (rc == SQLITE_OK && offset == 0 && (flags & kTaken) == kTaken && f->wal != nullptr &&
-      f->wal->gathered != nullptr) {
+  constexpr int kReleased = SQLITE_SHM_UNLOCK | SQLITE_SHM_EXCLUSIVE;
+  if (gathered != nullptr && (flags & kReleased) == kReleased) gathered->bytes.clear();
+  const int rc = f->real->pMethods->xShmLock(f->real, offset, n, flags);
+  if (rc == SQLITE_OK && gathered != nullptr && (flags & kTaken) == kTaken) {
+    // While this connection holds the lock no other can write or truncate the WAL, so the size
+    // read now stays true for the whole write transaction.
+    gathered->bytes.clear();
     File* wal = f->wal;
-    (void)Flush(wal);  // normally empty: every commit flushed at its barrier
     sqlite3_int64 size = 0;
-    if (wal->real->pMethods->xFileSize(wal->real, &size) == SQLITE_OK) {
-      wal->gathered->file_size = size;
-    } else {
-      wal->gathered->file_size = 0;  // unknown: every write goes through
-    }
+    if (wal->real->pMethods->xFileSize(wal->real, &size) != SQLITE_OK) size = 0;  // all through
+    gathered->file_size = size;
   }
   return rc;
 }
