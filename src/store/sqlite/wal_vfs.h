@@ -2,7 +2,7 @@
 // The SQLite VFS "hookline-wal": the default (unix) VFS, except that the WAL appends of one
 // commit reach the file in one write instead of two per page. SQLite writes each WAL frame as
 // its 24-byte header and then its page, each a pwrite; a group commit of ~30 payment events
-// writes ~25 frames, so ~50 system calls, at 1.5-2.5 us each on the virtual machines hookline
+// writes ~25 frames, so ~50 system calls, at 1.0-2.5 us each on the virtual machines hookline
 // is measured on. Here they are gathered in memory and written at once.
 //
 // Why it is safe (the contract the writer relies on):
@@ -13,6 +13,10 @@
 //  - Every other operation on the WAL (read, sync, truncate, size, file control, close) writes
 //    the gathered frames first, so SQLite always sees the file as if each write had gone
 //    through at once.
+//  - Frames are written only under the WAL write lock, and a commit writes all it gathered at
+//    its barrier; what is still gathered when the lock is released belongs to a transaction
+//    that rolled back, and is dropped then, so it can never land on frames that another writer
+//    (another process on the same file) commits at the same offsets afterwards.
 //  - Only writes inside the file's current size are gathered (the size is read again whenever
 //    the connection takes the WAL write lock, since another connection may have truncated
 //    it). A write that grows the file goes through at once, so a full disk fails the commit
