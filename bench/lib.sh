@@ -17,19 +17,40 @@ BENCH_TMP=$(mktemp -d /tmp/hookline-bench-ours.XXXXXX)
 # Builds once per script (later calls are no-ops, so start-up timings never include make).
 build_ours() { [ -n "${HOOKLINE_BIN:-}" ] || { make -C "$ROOT" build >/dev/null; HOOKLINE_BIN=$BIN; }; }
 
-# start_ours [extra env assignments...]: a fresh data folder, SQLite unless DATABASE_URL is given.
+# The environment hookline is started with here: a fresh data folder, SQLite unless
+# DATABASE_URL is given (start_ours, timed_start_ours).
+ours_env() {
+  OURS_ENV=(PORT="$OURS_PORT" HOST=127.0.0.1 HOOKLINE_DATA_DIR="$BENCH_TMP/data"
+            DATABASE_URL="${DATABASE_URL:-sqlite:$BENCH_TMP/data/hookline.db}" ADMIN_TOKEN=bench-admin)
+}
+
+# start_ours [extra env assignments...]
 start_ours() {
-  build_ours
-  env PORT="$OURS_PORT" HOST=127.0.0.1 HOOKLINE_DATA_DIR="$BENCH_TMP/data" \
-      DATABASE_URL="${DATABASE_URL:-sqlite:$BENCH_TMP/data/hookline.db}" ADMIN_TOKEN=bench-admin \
-      "$@" "$BIN" serve >"$BENCH_TMP/hookline.log" 2>&1 &
+  build_ours; ours_env
+  env "${OURS_ENV[@]}" "$@" "$BIN" serve >"$BENCH_TMP/hookline.log" 2>&1 &
   OURS_PID=$!
   for _ in $(seq 2000); do curl -sf "$OURS_URL_BASE/healthz" >/dev/null && return 0; sleep 0.005; done
   echo "bench: hookline did not start:" >&2; cat "$BENCH_TMP/hookline.log" >&2; exit 1
 }
 
+# timed_start_ours: starts hookline through bench/p6_start.py, which polls /healthz every
+# millisecond from one process; sets OURS_PID and READY_MS (exec to the first 200).
+timed_start_ours() {
+  build_ours; ours_env
+  local out
+  out=$(env "${OURS_ENV[@]}" /usr/bin/python3 "$ROOT/bench/p6_start.py" "$OURS_PORT" "$BIN" serve) ||
+    exit 1
+  OURS_PID=$(sed -n 2p <<<"$out")
+  READY_MS=$(sed -n 's/ready_ms=//p' <<<"$out")
+}
+
+# Stops hookline and waits until it has exited (a process started by timed_start_ours is not
+# this shell's child, so `wait` alone would return at once).
 stop_ours() {
-  if [ -n "$OURS_PID" ] && kill -0 "$OURS_PID" 2>/dev/null; then kill "$OURS_PID"; wait "$OURS_PID" 2>/dev/null || true; fi
+  if [ -n "$OURS_PID" ] && kill -0 "$OURS_PID" 2>/dev/null; then
+    kill "$OURS_PID"; wait "$OURS_PID" 2>/dev/null || true
+    while kill -0 "$OURS_PID" 2>/dev/null; do sleep 0.01; done
+  fi
   OURS_PID=""
 }
 

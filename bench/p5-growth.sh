@@ -39,10 +39,7 @@ echo "RSS at the end: $(rss_mb "$OURS_PID") MB; rows: $(sqlite3 "$DB" 'select co
 echo "== P6 on this large database: exec to the first 200 from /healthz"
 stop_ours
 for i in 1 2 3; do  # the same poller as bench/p6-start.sh
-  out=$(env PORT="$OURS_PORT" HOST=127.0.0.1 HOOKLINE_DATA_DIR="$BENCH_TMP/data" \
-    DATABASE_URL="sqlite:$DB" ADMIN_TOKEN=bench-admin \
-    /usr/bin/python3 "$ROOT/bench/p6_start.py" "$OURS_PORT" "$BIN" serve)
-  OURS_PID=$(sed -n 2p <<<"$out")
+  timed_start_ours
   stop_ours
-  echo "start $i: $(sed -n 's/ready_ms=//p' <<<"$out") ms"
+  echo "start $i: $READY_MS ms"
 done

@@ -5,10 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 start_ours && stop_ours   # an existing, migrated database
 for i in 1 2 3 4 5; do
-  out=$(env PORT="$OURS_PORT" HOST=127.0.0.1 HOOKLINE_DATA_DIR="$BENCH_TMP/data" \
-    DATABASE_URL="sqlite:$BENCH_TMP/data/hookline.db" ADMIN_TOKEN=bench-admin \
-    /usr/bin/python3 "$ROOT/bench/p6_start.py" "$OURS_PORT" "$BIN" serve)
-  OURS_PID=$(sed -n 2p <<<"$out")
+  timed_start_ours
   stop_ours
-  echo "start $i: $(sed -n 's/ready_ms=//p' <<<"$out") ms from exec to the first 200 from /healthz"
+  echo "start $i: $READY_MS ms from exec to the first 200 from /healthz"
 done

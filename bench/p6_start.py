@@ -9,11 +9,17 @@ usage: p6_start.py PORT BIN [ARGS...]   (environment passed through)
 prints: ready_ms=<float>  and leaves hookline running; its pid on the second line
 """
 import http.client
+import socket
 import subprocess
 import sys
 import time
 
 port, argv = int(sys.argv[1]), sys.argv[2:]
+try:  # another server on the port would answer for hookline and time nothing
+    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    sys.exit(f"port {port} is already in use: stop what listens there first")
+except OSError:
+    pass
 t0 = time.monotonic()
 proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
 deadline = t0 + 10
