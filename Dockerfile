@@ -14,7 +14,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libboost-json1.81.0 libboost-url1.81.0 libssl3 libsqlite3-0 libpq5 \
-      libspdlog1.10 libfmt9 libcairo2 libpango-1.0-0 libpangocairo-1.0-0 fonts-dejavu-core \
+      libspdlog1.10 libfmt9 libjemalloc2 libcairo2 libpango-1.0-0 libpangocairo-1.0-0 fonts-dejavu-core \
       ca-certificates curl sqlite3 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin hookline \

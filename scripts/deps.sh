@@ -7,7 +7,7 @@ BUILD_PKGS=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev
-  libgtest-dev libgmock-dev libpq-dev
+  libgtest-dev libgmock-dev libpq-dev libjemalloc-dev
   libcairo2-dev libpango1.0-dev fonts-dejavu-core
   sqlite3 curl ca-certificates
 )

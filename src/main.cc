@@ -8,6 +8,7 @@
 #include <iterator>
 #include <string>
 
+#include "app/allocator.h"
 #include "app/app.h"
 #include "config/config.h"
 #include "config/flags.h"
@@ -109,7 +110,8 @@ int main(int argc, char** argv) {
     std::puts(ok ? "valid" : "invalid");
     return ok ? 0 : 1;
   }
-  std::printf("hookline %s (database schema %d)\n", HOOKLINE_VERSION,
-              hookline::store::LatestSchemaVersion(hookline::DatabaseKind::kSqlite));
+  std::printf("hookline %s (database schema %d, memory allocator %s)\n", HOOKLINE_VERSION,
+              hookline::store::LatestSchemaVersion(hookline::DatabaseKind::kSqlite),
+              hookline::app::MemoryAllocator().c_str());
   return 0;
 }

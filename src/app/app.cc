@@ -12,6 +12,7 @@
 
 #include "api/context.h"
 #include "api/routes.h"
+#include "app/allocator.h"
 #include "app/secrets.h"
 #include "app/workers.h"
 #include "core/clock.h"
@@ -178,9 +179,11 @@ int RunServe(const Config& input) {
   }
   AnnounceSecret(*webhook, "WEBHOOK_SECRET");
   AnnounceSecret(*admin, "ADMIN_TOKEN");
-  spdlog::info("hookline {} listening on http://{}:{} ({} network thread{}, database {})",
-               HOOKLINE_VERSION, config.host, server.port(), config.threads,
-               config.threads == 1 ? "" : "s", RedactDatabaseUrl(config.database_url));
+  spdlog::info(
+      "hookline {} listening on http://{}:{} ({} network thread{}, database {}, memory allocator "
+      "{})",
+      HOOKLINE_VERSION, config.host, server.port(), config.threads, config.threads == 1 ? "" : "s",
+      RedactDatabaseUrl(config.database_url), MemoryAllocator());
   spdlog::default_logger()->flush();
 
   workers.Start();

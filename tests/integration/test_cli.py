@@ -63,6 +63,9 @@ def test_help_and_version():
         assert env in out, env
     p = run(["version"])
     assert p.returncode == 0 and p.stdout.startswith(b"hookline ")
+    # The build links jemalloc, and malloc itself must be jemalloc's (app/allocator.h checks
+    # with one allocation); a build that lost it says "memory allocator glibc".
+    assert b"memory allocator jemalloc 5." in p.stdout, p.stdout
 
 
 def test_secrets_are_generated_once_with_mode_0600_and_reused(start_hookline):
