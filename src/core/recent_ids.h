@@ -8,15 +8,22 @@
 // So a hit is always a true "duplicate_ignored"; a miss just goes to the database, which
 // stays the one authority (exactly one "ok" per id comes from its atomic insert).
 // Oldest ids are forgotten first once `capacity` is reached. Safe from any thread.
-
-#include <boost/unordered/unordered_flat_set.hpp>
+//
+// Each of 16 shards is a ring of `capacity / 16` ids in insertion order and an open-addressing
+// table (linear probing, twice the ring's size) of positions in the ring. Everything is sized
+// once: an id replaces the oldest in its ring slot, reusing that string's buffer, and leaves
+// the table by backward-shift deletion, so a full set never rehashes and, once each slot has
+// held an id as long as the new one, never allocates. (An unordered_flat_set with a deque of
+// strings rehashed every few thousand evictions and allocated and freed a string per id, on
+// the thread that runs the replies after a commit.)
 
 #include <array>
-#include <deque>
-#include <functional>
+#include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hookline {
 
@@ -26,20 +33,34 @@ class RecentIds {
   bool Contains(std::string_view id) const;
   void Add(std::string_view id);
 
- private:
+  // Ids are forgotten oldest first within each shard: tests model it with these.
   static constexpr size_t kShards = 16;
-  struct alignas(64) Shard {  // own cache lines: the network threads look up concurrently
-    mutable std::mutex mu;  // guards ids and order
-    // The ids themselves live in `order` (a deque never moves its elements on push_back or
-    // pop_front, so the views stay valid until their id is evicted). An open-addressing set
-    // with its hash fragments in a metadata array: a look-up that misses usually touches one
-    // cache line, where a node-based set chased a bucket, a node and the string.
-    boost::unordered_flat_set<std::string_view> ids;
-    std::deque<std::string> order;  // insertion order, for eviction
+  static size_t ShardOf(std::string_view id) { return Hash(id) >> 60; }
+  size_t PerShard() const { return per_shard_; }
+
+ private:
+  struct Slot {
+    uint32_t tag = 0;    // the id's hash, high 32 bits: most mismatches never read the string
+    uint32_t entry = 0;  // 1 + the id's position in the ring; 0: empty
   };
-  Shard& ShardFor(std::string_view id) const;
+  struct alignas(64) Shard {  // own cache lines: the network threads look up concurrently
+    mutable std::mutex mu;    // guards everything below
+    std::unique_ptr<Slot[]> table;
+    std::vector<std::string> ring;  // grows to the shard's capacity, then is overwritten in turn
+    std::vector<uint64_t> hashes;   // each ring entry's hash, to find its slot on eviction
+    size_t oldest = 0;              // once the ring is full: the next entry to be replaced
+  };
+
+  // The table position holding `id`, or -1.
+  long Find(const Shard& shard, uint64_t hash, std::string_view id) const;
+  void Erase(Shard& shard, size_t entry);
+  void Insert(Shard& shard, uint64_t hash, size_t entry);
+  size_t Home(uint64_t hash) const { return static_cast<size_t>(hash) & mask_; }
+  static uint64_t Hash(std::string_view id);
+  Shard& ShardFor(uint64_t hash) const { return shards_[hash >> 60]; }
 
   const size_t per_shard_;
+  const size_t mask_;  // table size - 1 (a power of two, at least twice per_shard_)
   mutable std::array<Shard, kShards> shards_;
 };
 
