@@ -120,10 +120,26 @@ def test_stalled_client_does_not_stop_others_and_is_cut_off(start_hookline):
     assert h.event_count() == 20
 
 
+def hold_open_connection(port, deadline):
+    """A keep-alive connection the server has accepted and answered once, so it is counted.
+    Retried while the server refuses it: the connection the start-up fixture polled with may
+    still count for a moment after the client closed it (under parallel tests the server sees
+    that FIN late)."""
+    while True:
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        head = s.recv(65536)
+        if head.startswith(b"HTTP/1.1 200"):
+            return s
+        s.close()
+        assert time.time() < deadline, head
+        time.sleep(0.05)
+
+
 def test_connection_cap_answers_503_and_recovers(start_hookline):
     h = start_hookline(env={"HOOKLINE_MAX_CONNECTIONS": "5"})
-    held = [socket.create_connection(("127.0.0.1", h.port)) for _ in range(5)]
-    time.sleep(0.2)
+    deadline = time.time() + 10
+    held = [hold_open_connection(h.port, deadline) for _ in range(5)]
     reply = raw_request(h.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
     assert reply.startswith(b"HTTP/1.1 503")
     for s in held:
