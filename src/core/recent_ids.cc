@@ -2,13 +2,15 @@
 
 #include <bit>
 #include <functional>
+#include <new>
 
 namespace hookline {
 
 RecentIds::RecentIds(size_t capacity)
     : per_shard_(capacity / kShards + 1), mask_(std::bit_ceil(2 * per_shard_) - 1) {
   for (auto& shard : shards_) {
-    shard.table = std::make_unique<Slot[]>(mask_ + 1);
+    shard.table.reset(static_cast<Slot*>(std::calloc(mask_ + 1, sizeof(Slot))));
+    if (!shard.table) throw std::bad_alloc();
     shard.ring.reserve(per_shard_);
     shard.hashes.reserve(per_shard_);
   }
