@@ -8,8 +8,8 @@
 // jemalloc reads its options from this symbol of the program (MALLOC_CONF in the environment
 // still overrides them). Two arenas instead of four per core: hookline's dozen threads on a
 // small machine gain nothing from more, and each one costs page faults at start-up (with 8,
-// ~170 more faults and ~10 ms more from exec to ready on the 2-core virtual machine P6 is
-// measured on). Ignored when the build does not link jemalloc.
+// ~170 more page faults and ~10 ms more CPU from exec to ready on the 2-core virtual machine
+// P6 is measured on). Ignored when the build does not link jemalloc.
 extern "C" {
 extern const char* const malloc_conf;
 const char* const malloc_conf = "narenas:2";

@@ -1,5 +1,6 @@
 #include "core/recent_ids.h"
 
+#include <algorithm>
 #include <bit>
 #include <functional>
 #include <new>
@@ -7,7 +8,8 @@
 namespace hookline {
 
 RecentIds::RecentIds(size_t capacity)
-    : per_shard_(capacity / kShards + 1), mask_(std::bit_ceil(2 * per_shard_) - 1) {
+    : per_shard_(std::max<size_t>(1, (capacity + kShards - 1) / kShards)),
+      mask_(std::bit_ceil(2 * per_shard_) - 1) {
   for (auto& shard : shards_) {
     shard.table.reset(static_cast<Slot*>(std::calloc(mask_ + 1, sizeof(Slot))));
     if (!shard.table) throw std::bad_alloc();
@@ -18,13 +20,13 @@ RecentIds::RecentIds(size_t capacity)
 
 uint64_t RecentIds::Hash(std::string_view id) { return std::hash<std::string_view>{}(id); }
 
-long RecentIds::Find(const Shard& shard, uint64_t hash, std::string_view id) const {
+bool RecentIds::Find(const Shard& shard, uint64_t hash, std::string_view id) const {
   const auto tag = static_cast<uint32_t>(hash >> 32);
   // The table is never more than half full, so a probe always ends at an empty slot.
   for (size_t i = Home(hash);; i = (i + 1) & mask_) {
     const Slot& s = shard.table[i];
-    if (s.entry == 0) return -1;
-    if (s.tag == tag && shard.ring[s.entry - 1] == id) return static_cast<long>(i);
+    if (s.entry == 0) return false;
+    if (s.tag == tag && shard.ring[s.entry - 1] == id) return true;
   }
 }
 
@@ -55,14 +57,14 @@ bool RecentIds::Contains(std::string_view id) const {
   const uint64_t hash = Hash(id);
   const Shard& shard = ShardFor(hash);
   std::lock_guard lock(shard.mu);
-  return Find(shard, hash, id) >= 0;
+  return Find(shard, hash, id);
 }
 
 void RecentIds::Add(std::string_view id) {
   const uint64_t hash = Hash(id);
   Shard& shard = ShardFor(hash);
   std::lock_guard lock(shard.mu);
-  if (Find(shard, hash, id) >= 0) return;
+  if (Find(shard, hash, id)) return;
   size_t entry;
   if (shard.ring.size() < per_shard_) {
     entry = shard.ring.size();

@@ -12,10 +12,10 @@
 // Each of 16 shards is a ring of `capacity / 16` ids in insertion order and an open-addressing
 // table (linear probing, twice the ring's size) of positions in the ring. Everything is sized
 // once: an id replaces the oldest in its ring slot, reusing that string's buffer, and leaves
-// the table by backward-shift deletion, so a full set never rehashes and, once each slot has
-// held an id as long as the new one, never allocates. (An unordered_flat_set with a deque of
-// strings rehashed every few thousand evictions and allocated and freed a string per id, on
-// the thread that runs the replies after a commit.)
+// the table by backward-shift deletion, so the set never rehashes and, once each slot has held
+// an id as long as the new one, never allocates. (The unordered_flat_set and deque of strings
+// it replaces rehashed as they grew and allocated and freed a string per id, on the thread
+// that runs the replies after a commit: bench/RESULTS.md, finding 21.)
 
 #include <array>
 #include <cstdint>
@@ -58,15 +58,14 @@ class RecentIds {
     size_t oldest = 0;              // once the ring is full: the next entry to be replaced
   };
 
-  // The table position holding `id`, or -1.
-  long Find(const Shard& shard, uint64_t hash, std::string_view id) const;
+  bool Find(const Shard& shard, uint64_t hash, std::string_view id) const;
   void Erase(Shard& shard, size_t entry);
   void Insert(Shard& shard, uint64_t hash, size_t entry);
   size_t Home(uint64_t hash) const { return static_cast<size_t>(hash) & mask_; }
   static uint64_t Hash(std::string_view id);
   Shard& ShardFor(uint64_t hash) const { return shards_[hash >> 60]; }
 
-  const size_t per_shard_;
+  const size_t per_shard_;  // capacity / kShards, rounded up
   const size_t mask_;  // table size - 1 (a power of two, at least twice per_shard_)
   mutable std::array<Shard, kShards> shards_;
 };
