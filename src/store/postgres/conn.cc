@@ -50,11 +50,18 @@ Status ErrorOf(PGconn* conn, const PGresult* res, std::string_view what) {
 }
 
 void AppendArrayElement(std::string& out, std::string_view v) {
+  // Runs without a quote or a backslash are copied whole (a JSON payload has a quote every few
+  // characters, and a byte-by-byte copy was most of the writer thread's time in P3).
   out.push_back('"');
-  for (char c : v) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
+  size_t from = 0;
+  for (size_t i = v.find_first_of("\"\\"); i != std::string_view::npos;
+       i = v.find_first_of("\"\\", from)) {
+    out.append(v.data() + from, i - from);
+    out.push_back('\\');
+    out.push_back(v[i]);
+    from = i + 1;
   }
+  out.append(v.data() + from, v.size() - from);
   out.push_back('"');
 }
 

@@ -117,6 +117,9 @@ class ArrayColumns {
     Sep(col);
     AppendArrayElement(cols_[col], v);
   }
+  // Room for `bytes` more of column `col` (escaping and quotes included), so that it is not
+  // copied as it grows.
+  void Reserve(size_t col, size_t bytes) { cols_[col].reserve(cols_[col].size() + bytes); }
   void AddOpt(size_t col, const std::optional<std::string>& v) {
     if (v) return Add(col, *v);
     Sep(col);

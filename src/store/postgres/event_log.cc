@@ -1,6 +1,7 @@
 #include "store/postgres/event_log.h"
 
 #include <algorithm>
+#include <array>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,19 @@ Status EventInsertJob::InsertBatch(Conn& conn, std::span<EventInsertJob* const> 
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](auto* a, auto* b) { return a->event_.id < b->event_.id; });
   ArrayColumns<6> cols;  // kInsertBatch's arrays, one element per event
+  {
+    std::array<size_t, 6> bytes{};
+    for (auto* j : sorted) {
+      const EventRecord& e = j->event_;
+      bytes[0] += e.id.size();
+      bytes[1] += e.type.size();
+      bytes[2] += e.source.size();
+      bytes[3] += e.payload.size() + e.payload.size() / 4;  // a JSON body's quotes get escaped
+      bytes[4] += e.lead_id ? e.lead_id->size() : 4;
+      bytes[5] += 24;  // 2026-01-09T05:38:01.449Z
+    }
+    for (size_t c = 0; c < bytes.size(); ++c) cols.Reserve(c, bytes[c] + 4 * sorted.size() + 2);
+  }
   for (auto* j : sorted) {
     const EventRecord& e = j->event_;
     cols.Add(0, e.id);
