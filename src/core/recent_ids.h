@@ -36,7 +36,7 @@ class RecentIds {
 
   // Ids are forgotten oldest first within each shard: tests model it with these.
   static constexpr size_t kShards = 16;
-  static size_t ShardOf(std::string_view id) { return Hash(id) >> 60; }
+  static size_t ShardOf(std::string_view id) { return ShardIndex(Hash(id)); }
   size_t PerShard() const { return per_shard_; }
 
  private:
@@ -63,7 +63,11 @@ class RecentIds {
   void Insert(Shard& shard, uint64_t hash, size_t entry);
   size_t Home(uint64_t hash) const { return static_cast<size_t>(hash) & mask_; }
   static uint64_t Hash(std::string_view id);
-  Shard& ShardFor(uint64_t hash) const { return shards_[hash >> 60]; }
+  // The hash's top 4 bits pick the shard and its low bits the table slot (Home); the tag is its
+  // high 32 bits. Tests model the shards with ShardOf, so both go through this one function.
+  static size_t ShardIndex(uint64_t hash) { return hash >> 60; }
+  static_assert(kShards == 16, "ShardIndex takes the hash's top 4 bits");
+  Shard& ShardFor(uint64_t hash) const { return shards_[ShardIndex(hash)]; }
 
   const size_t per_shard_;  // capacity / kShards, rounded up
   const size_t mask_;  // table size - 1 (a power of two, at least twice per_shard_)

@@ -27,7 +27,7 @@ TEST(PgArrayLiteral, QuotesEveryElementAndEscapesQuotesAndBackslashes) {
 
 TEST(PgArrayLiteral, ColumnsOfOneElementPerRowWithNulls) {
   ArrayColumns<2> cols;
-  cols.Reserve(0, 64);
+  cols.Reserve(0, 2, 8);
   cols.Add(0, "a\"1");
   cols.AddOpt(1, std::nullopt);
   cols.Add(0, "");

@@ -117,9 +117,12 @@ class ArrayColumns {
     Sep(col);
     AppendArrayElement(cols_[col], v);
   }
-  // Room for `bytes` more of column `col` (escaping and quotes included), so that it is not
-  // copied as it grows.
-  void Reserve(size_t col, size_t bytes) { cols_[col].reserve(cols_[col].size() + bytes); }
+  // Room for `elements` more elements of column `col` holding about `text_bytes` of text
+  // (escapes included), so that the literal is not copied as it grows. The quotes, commas and
+  // closing brace are counted here.
+  void Reserve(size_t col, size_t elements, size_t text_bytes) {
+    cols_[col].reserve(cols_[col].size() + text_bytes + 3 * elements + 1);
+  }
   void AddOpt(size_t col, const std::optional<std::string>& v) {
     if (v) return Add(col, *v);
     Sep(col);

@@ -40,10 +40,10 @@ Status EventInsertJob::InsertBatch(Conn& conn, std::span<EventInsertJob* const> 
       bytes[1] += e.type.size();
       bytes[2] += e.source.size();
       bytes[3] += e.payload.size() + e.payload.size() / 4;  // a JSON body's quotes get escaped
-      bytes[4] += e.lead_id ? e.lead_id->size() : 4;
+      bytes[4] += e.lead_id ? e.lead_id->size() : 4;  // NULL
       bytes[5] += 24;  // 2026-01-09T05:38:01.449Z
     }
-    for (size_t c = 0; c < bytes.size(); ++c) cols.Reserve(c, bytes[c] + 4 * sorted.size() + 2);
+    for (size_t c = 0; c < bytes.size(); ++c) cols.Reserve(c, sorted.size(), bytes[c]);
   }
   for (auto* j : sorted) {
     const EventRecord& e = j->event_;
