@@ -29,6 +29,10 @@ std::string Metrics::RenderPrometheus() const {
   auto v = [](const auto& a) { return static_cast<uint64_t>(a.load(std::memory_order_relaxed)); };
   Line(out, "hookline_http_connections_refused_total", "counter",
        "Connections refused over HOOKLINE_MAX_CONNECTIONS.", v(http_connections_refused));
+  http_request_duration.Render(
+      out, "hookline_http_request_duration_seconds",
+      "Time from a request read to its response written (for a webhook: the commit and its "
+      "disk flush included).");
   Line(out, "hookline_http_open_connections", "gauge", "Open client connections.",
        v(http_open_connections));
   Line(out, "hookline_http_in_flight_requests", "gauge", "Requests being handled.",
@@ -42,10 +46,14 @@ std::string Metrics::RenderPrometheus() const {
   Line(out, "hookline_store_jobs_total", "counter", "Write requests committed.", v(store_jobs));
   Line(out, "hookline_store_commit_seconds_total", "counter", "Time spent in write transactions.",
        v(store_commit_micros) / 1e6);
+  store_commit_duration.Render(out, "hookline_store_commit_duration_seconds",
+                               "Write transactions by duration.");
   Line(out, "hookline_store_wal_syncs_total", "counter",
        "SQLite: fdatasync calls that made committed batches durable.", v(store_wal_syncs));
   Line(out, "hookline_store_sync_seconds_total", "counter",
        "SQLite: time spent in those fdatasync calls.", v(store_sync_micros) / 1e6);
+  store_wal_sync_duration.Render(out, "hookline_store_wal_sync_duration_seconds",
+                                 "SQLite: fdatasync calls on the WAL by duration.");
   Line(out, "hookline_store_wal_write_calls_total", "counter",
        "SQLite: WAL writes (frame headers and pages) made by the writer connection.",
        v(store_wal_write_calls));

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 
+#include "core/latency_histogram.h"
+
 namespace hookline {
 
 struct Metrics {
@@ -15,17 +17,20 @@ struct Metrics {
 
   std::array<Counter, 6> http_responses{};  // by status class: [1]=1xx ... [5]=5xx
   Counter http_connections_refused{0};      // over HOOKLINE_MAX_CONNECTIONS
+  LatencyHistogram http_request_duration;   // request read -> response written
   std::atomic<int64_t> http_open_connections{0};
   std::atomic<int64_t> http_in_flight{0};
 
   Counter events_inserted{0};   // EventLog rows written, any source
   Counter events_duplicate{0};  // inserts ignored because the id existed
 
-  Counter store_transactions{0};   // write transactions committed (group commits)
-  Counter store_jobs{0};           // write requests committed in them
-  Counter store_commit_micros{0};  // time spent in those transactions
-  Counter store_wal_syncs{0};      // SQLite: fdatasync calls on the WAL after commits
-  Counter store_sync_micros{0};    // time spent in them
+  Counter store_transactions{0};             // write transactions committed (group commits)
+  Counter store_jobs{0};                     // write requests committed in them
+  Counter store_commit_micros{0};            // time spent in those transactions
+  LatencyHistogram store_commit_duration;    // each of them
+  Counter store_wal_syncs{0};                // SQLite: fdatasync calls on the WAL after commits
+  Counter store_sync_micros{0};              // time spent in them
+  LatencyHistogram store_wal_sync_duration;  // each of them
   // SQLite: WAL writes the writer connection asked for, and the writes made for them once
   // gathered per commit (sqlite/wal_vfs.h).
   Counter store_wal_write_calls{0};

@@ -230,3 +230,26 @@ def test_metrics_need_the_admin_token_and_count(hookline):
     assert "hookline_events_duplicate_total 1" in text
     assert 'hookline_http_responses_total{class="2xx"}' in text
     assert "hookline_store_transactions_total" in text
+    samples = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            samples[name] = float(value)
+
+    def histogram(name):
+        assert f"# TYPE {name} histogram" in text
+        buckets = [(k, v) for k, v in samples.items() if k.startswith(name + "_bucket{")]
+        assert buckets[-1][0] == name + '_bucket{le="+Inf"}'
+        counts = [v for _, v in buckets]
+        assert counts == sorted(counts), "buckets are cumulative"
+        assert samples[name + "_count"] == counts[-1]
+        return samples[name + "_count"], samples[name + "_sum"]
+
+    # The two webhooks and the 401 above were answered before this scrape.
+    count, total = histogram("hookline_http_request_duration_seconds")
+    assert count >= 3 and total > 0
+    count, _ = histogram("hookline_store_commit_duration_seconds")
+    assert count == samples["hookline_store_transactions_total"] >= 1
+    count, total = histogram("hookline_store_wal_sync_duration_seconds")
+    assert count == samples["hookline_store_wal_syncs_total"] >= 1
+    assert abs(total - samples["hookline_store_sync_seconds_total"]) < 1e-3

@@ -1,8 +1,7 @@
 #include "store/postgres/workers.h"
 
-#include <spdlog/spdlog.h>
-
 #include <pthread.h>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
 
@@ -69,9 +68,11 @@ std::vector<Status> Writer::RunBatch(ConnSlot& slot, Batch& batch) {
     conn = slot.Get();
     if (conn.ok()) st = RunInTransaction(**conn, batch, 0, batch.size(), &commit_sent);
   }
-  metrics.store_commit_micros +=
+  const auto us = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
-          .count();
+          .count());
+  metrics.store_commit_micros += us;
+  metrics.store_commit_duration.Observe(us);
   if (st.ok()) {
     ++metrics.store_transactions;
     metrics.store_jobs += batch.size();

@@ -81,10 +81,12 @@ void Writer::CompleterLoop() {
         StopBeforeAcknowledging(std::string("fdatasync of the SQLite WAL failed: ") +
                                 std::strerror(errno));
       }
+      const auto us = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                std::chrono::steady_clock::now() - t0)
+                                                .count());
       ++metrics.store_wal_syncs;
-      metrics.store_sync_micros += std::chrono::duration_cast<std::chrono::microseconds>(
-                                       std::chrono::steady_clock::now() - t0)
-                                       .count();
+      metrics.store_sync_micros += us;
+      metrics.store_wal_sync_duration.Observe(us);
     }
     for (auto& f : ready) f.Complete();
     ready.clear();
@@ -120,9 +122,11 @@ std::vector<Status> Writer::RunBatch(std::vector<std::unique_ptr<WriteJob>>& bat
   auto& metrics = Metrics::Get();
   const auto t0 = std::chrono::steady_clock::now();
   Status st = RunInTransaction(batch, 0, batch.size());
-  metrics.store_commit_micros +=
+  const auto us = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
-          .count();
+          .count());
+  metrics.store_commit_micros += us;
+  metrics.store_commit_duration.Observe(us);
   if (st.ok()) {
     ++metrics.store_transactions;
     metrics.store_jobs += batch.size();
