@@ -12,6 +12,20 @@ void LatencyHistogram::Observe(uint64_t micros) {
   sum_micros_.fetch_add(micros, std::memory_order_relaxed);
 }
 
+uint64_t LatencyHistogram::ObserveSince(std::chrono::steady_clock::time_point start) {
+  const auto micros = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                std::chrono::steady_clock::now() - start)
+                                                .count());
+  Observe(micros);
+  return micros;
+}
+
+uint64_t LatencyHistogram::count() const {
+  uint64_t n = 0;
+  for (const auto& b : buckets_) n += b.load(std::memory_order_relaxed);
+  return n;
+}
+
 void LatencyHistogram::Render(std::string& out, const char* name, const char* help) const {
   out += fmt::format("# HELP {0} {1}\n# TYPE {0} histogram\n", name, help);
   uint64_t cumulative = 0;
@@ -25,9 +39,8 @@ void LatencyHistogram::Render(std::string& out, const char* name, const char* he
       out += fmt::format("{}_bucket{{le=\"+Inf\"}} {}\n", name, cumulative);
     }
   }
-  out += fmt::format("{}_sum {}\n{}_count {}\n", name,
-                     static_cast<double>(sum_micros_.load(std::memory_order_relaxed)) / 1e6, name,
-                     cumulative);
+  out += fmt::format("{}_sum {}\n{}_count {}\n", name, static_cast<double>(sum_micros()) / 1e6,
+                     name, cumulative);
 }
 
 }  // namespace hookline

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -20,6 +21,11 @@ class LatencyHistogram {
       50000, 100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000};
 
   void Observe(uint64_t micros);
+  // Observes the time since `start` and returns it, in microseconds.
+  uint64_t ObserveSince(std::chrono::steady_clock::time_point start);
+  // Observations so far, and their total: what a `_total` counter beside the histogram shows.
+  uint64_t count() const;
+  uint64_t sum_micros() const { return sum_micros_.load(std::memory_order_relaxed); }
   // Appends the histogram's HELP and TYPE lines and its samples under `name`.
   void Render(std::string& out, const char* name, const char* help) const;
 

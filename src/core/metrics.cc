@@ -45,13 +45,14 @@ std::string Metrics::RenderPrometheus() const {
        "Write transactions committed (each may hold many requests).", v(store_transactions));
   Line(out, "hookline_store_jobs_total", "counter", "Write requests committed.", v(store_jobs));
   Line(out, "hookline_store_commit_seconds_total", "counter", "Time spent in write transactions.",
-       v(store_commit_micros) / 1e6);
+       store_commit_duration.sum_micros() / 1e6);
   store_commit_duration.Render(out, "hookline_store_commit_duration_seconds",
                                "Write transactions by duration.");
   Line(out, "hookline_store_wal_syncs_total", "counter",
-       "SQLite: fdatasync calls that made committed batches durable.", v(store_wal_syncs));
+       "SQLite: fdatasync calls that made committed batches durable.",
+       store_wal_sync_duration.count());
   Line(out, "hookline_store_sync_seconds_total", "counter",
-       "SQLite: time spent in those fdatasync calls.", v(store_sync_micros) / 1e6);
+       "SQLite: time spent in those fdatasync calls.", store_wal_sync_duration.sum_micros() / 1e6);
   store_wal_sync_duration.Render(out, "hookline_store_wal_sync_duration_seconds",
                                  "SQLite: fdatasync calls on the WAL by duration.");
   Line(out, "hookline_store_wal_write_calls_total", "counter",

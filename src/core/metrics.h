@@ -24,13 +24,12 @@ struct Metrics {
   Counter events_inserted{0};   // EventLog rows written, any source
   Counter events_duplicate{0};  // inserts ignored because the id existed
 
-  Counter store_transactions{0};             // write transactions committed (group commits)
-  Counter store_jobs{0};                     // write requests committed in them
-  Counter store_commit_micros{0};            // time spent in those transactions
-  LatencyHistogram store_commit_duration;    // each of them
-  Counter store_wal_syncs{0};                // SQLite: fdatasync calls on the WAL after commits
-  Counter store_sync_micros{0};              // time spent in them
-  LatencyHistogram store_wal_sync_duration;  // each of them
+  Counter store_transactions{0};  // write transactions committed (group commits)
+  Counter store_jobs{0};          // write requests committed in them
+  // Every write transaction's time (committed or not), and every fdatasync of the SQLite WAL
+  // after commits; their `_total` counters are rendered from these.
+  LatencyHistogram store_commit_duration;
+  LatencyHistogram store_wal_sync_duration;
   // SQLite: WAL writes the writer connection asked for, and the writes made for them once
   // gathered per commit (sqlite/wal_vfs.h).
   Counter store_wal_write_calls{0};

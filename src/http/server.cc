@@ -314,10 +314,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (status_ >= 100 && status_ < 600) {
       Metrics::Get().http_responses[status_ / 100].fetch_add(1, std::memory_order_relaxed);
     }
-    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                        std::chrono::steady_clock::now() - started_)
-                        .count();
-    Metrics::Get().http_request_duration.Observe(static_cast<uint64_t>(us));
+    const uint64_t us = Metrics::Get().http_request_duration.ObserveSince(started_);
     if (server_.access_log) {
       server_.access_log->Write(method_, path_, status_, us / 1000.0, remote_ip_);
     }

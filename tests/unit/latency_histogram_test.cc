@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <map>
 #include <sstream>
 #include <string>
@@ -65,6 +66,20 @@ TEST(LatencyHistogram, RendersPrometheusHistogramWithCumulativeBuckets) {
   EXPECT_EQ(p.buckets.at("+Inf"), 5u);
   EXPECT_EQ(p.count, 5u);
   EXPECT_DOUBLE_EQ(p.sum, (40 + 100 + 101 + 900 + 30000000) / 1e6);
+  // What the `_total` counters beside a histogram are rendered from.
+  EXPECT_EQ(h.count(), 5u);
+  EXPECT_EQ(h.sum_micros(), 40u + 100 + 101 + 900 + 30000000);
+}
+
+TEST(LatencyHistogram, ObserveSinceCountsTheTimeSinceStartAndReturnsIt) {
+  LatencyHistogram h;
+  const uint64_t us = h.ObserveSince(std::chrono::steady_clock::now() - std::chrono::seconds(20));
+  EXPECT_GE(us, 20000000u);
+  EXPECT_EQ(h.count(), 1u);
+  EXPECT_EQ(h.sum_micros(), us);
+  std::string out;
+  h.Render(out, "w", "h");
+  EXPECT_EQ(Parse(out, "w").buckets.at("10"), 0u);  // over 10 s: only +Inf
 }
 
 TEST(LatencyHistogram, AnEmptyHistogramRendersZeros) {

@@ -68,11 +68,7 @@ std::vector<Status> Writer::RunBatch(ConnSlot& slot, Batch& batch) {
     conn = slot.Get();
     if (conn.ok()) st = RunInTransaction(**conn, batch, 0, batch.size(), &commit_sent);
   }
-  const auto us = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
-          .count());
-  metrics.store_commit_micros += us;
-  metrics.store_commit_duration.Observe(us);
+  metrics.store_commit_duration.ObserveSince(t0);
   if (st.ok()) {
     ++metrics.store_transactions;
     metrics.store_jobs += batch.size();

@@ -81,12 +81,7 @@ void Writer::CompleterLoop() {
         StopBeforeAcknowledging(std::string("fdatasync of the SQLite WAL failed: ") +
                                 std::strerror(errno));
       }
-      const auto us = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                                std::chrono::steady_clock::now() - t0)
-                                                .count());
-      ++metrics.store_wal_syncs;
-      metrics.store_sync_micros += us;
-      metrics.store_wal_sync_duration.Observe(us);
+      metrics.store_wal_sync_duration.ObserveSince(t0);
     }
     for (auto& f : ready) f.Complete();
     ready.clear();
@@ -122,11 +117,7 @@ std::vector<Status> Writer::RunBatch(std::vector<std::unique_ptr<WriteJob>>& bat
   auto& metrics = Metrics::Get();
   const auto t0 = std::chrono::steady_clock::now();
   Status st = RunInTransaction(batch, 0, batch.size());
-  const auto us = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
-          .count());
-  metrics.store_commit_micros += us;
-  metrics.store_commit_duration.Observe(us);
+  metrics.store_commit_duration.ObserveSince(t0);
   if (st.ok()) {
     ++metrics.store_transactions;
     metrics.store_jobs += batch.size();
