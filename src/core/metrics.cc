@@ -61,6 +61,14 @@ std::string Metrics::RenderPrometheus() const {
   Line(out, "hookline_store_wal_writes_total", "counter",
        "SQLite: system writes to the WAL that carried them (gathered per commit).",
        v(store_wal_writes));
+  Line(out, "hookline_store_checkpoint_passes_total", "counter",
+       "SQLite: background checkpoint passes (WAL frames copied into the database file).",
+       v(store_checkpoint_passes));
+  Line(out, "hookline_store_checkpoint_finishes_total", "counter",
+       "SQLite: checkpoints the writer finished between two transactions after a pass.",
+       v(store_checkpoint_finishes));
+  Line(out, "hookline_store_wal_restarts_total", "counter",
+       "SQLite: times the WAL was written again from its beginning.", v(store_wal_restarts));
   Line(out, "hookline_store_commit_waits_total", "counter",
        "SQLite: group commits that waited for more requests (HOOKLINE_COMMIT_WAIT_US).",
        v(store_commit_waits));

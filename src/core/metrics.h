@@ -34,6 +34,11 @@ struct Metrics {
   // gathered per commit (sqlite/wal_vfs.h).
   Counter store_wal_write_calls{0};
   Counter store_wal_writes{0};
+  // SQLite checkpoints (sqlite/checkpointer.h): background passes, cycles the writer finished,
+  // and times the WAL started again from its beginning.
+  Counter store_checkpoint_passes{0};
+  Counter store_checkpoint_finishes{0};
+  Counter store_wal_restarts{0};
   Counter store_commit_waits{0};  // SQLite: batches that waited for more jobs (commit_gather.h)
   Counter store_failures{0};      // write requests answered with a database error
 

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "store/sqlite/assessments.h"
+#include "store/sqlite/checkpointer.h"
 #include "store/sqlite/deliveries.h"
 #include "store/sqlite/endpoints.h"
 #include "store/sqlite/event_log.h"

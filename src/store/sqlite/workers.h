@@ -115,38 +115,3 @@ class ReaderPool {
 };
 
 }  // namespace hookline::store::sqlite
-
-namespace hookline::store::sqlite {
-
-// Keeps the WAL short without stalling commits. SQLite's own auto-checkpoint runs inside the
-// commit that crosses the threshold, so every thousandth group commit would wait for the whole
-// database file to be written and fsynced (a latency spike of hundreds of milliseconds under
-// load). Instead the write connection reports its WAL size after each commit (Attach), and
-// this thread runs PASSIVE checkpoints on its own connection, concurrently with the writer.
-// If the WAL still grows past `hard_frames` (the checkpoint cannot catch up with a sustained
-// load), the writer checkpoints itself once, as SQLite would, so the file stays bounded.
-class Checkpointer {
- public:
-  explicit Checkpointer(std::string path, int soft_frames = 1000, int hard_frames = 50000);
-  ~Checkpointer();
-  // Installs the WAL hook on the write connection (before the Writer owns it).
-  void Attach(Conn& write_conn);
-  // A last full checkpoint (the WAL is truncated), then the thread ends. Call after the
-  // Writer stopped.
-  void Stop();
-
- private:
-  static int OnWal(void* self, sqlite3* db, const char* name, int frames);
-  void Loop();
-
-  const std::string path_;
-  const int soft_frames_;
-  const int hard_frames_;
-  std::mutex mu_;  // guards pending_ and stopping_
-  std::condition_variable cv_;
-  bool pending_ = false;
-  bool stopping_ = false;
-  std::thread thread_;
-};
-
-}  // namespace hookline::store::sqlite
