@@ -58,3 +58,24 @@ rss_mb() { awk '/VmRSS/{printf "%.1f", $2/1024}' "/proc/$1/status"; }
 
 cleanup_ours() { stop_ours; rm -rf "$BENCH_TMP"; }
 trap cleanup_ours EXIT
+
+# store_report: what hookline's own /metrics say about the run so far: group commits, WAL
+# flushes and their tail, checkpoint cycles, and the share of requests slower than 10 ms.
+# Where a p99 comes from: a full upper flush bucket means the disk, an empty one the CPU.
+store_report() {
+  curl -sf -H "Authorization: Bearer bench-admin" "$OURS_URL_BASE/metrics" | awk '
+    /^hookline_store_transactions_total/ { tx = $2 }
+    /^hookline_store_jobs_total/ { jobs = $2 }
+    /^hookline_store_wal_syncs_total/ { syncs = $2 }
+    /^hookline_store_sync_seconds_total/ { sync_s = $2 }
+    /^hookline_store_wal_restarts_total/ { restarts = $2 }
+    /^hookline_store_checkpoint_passes_total/ { passes = $2 }
+    /^hookline_store_wal_sync_duration_seconds_bucket\{le="0.0025"\}/ { sync_fast = $2 }
+    /^hookline_http_request_duration_seconds_bucket\{le="0.01"\}/ { req_fast = $2 }
+    /^hookline_http_request_duration_seconds_count/ { reqs = $2 }
+    END {
+      if (tx == 0) { print "hookline /metrics: no write transactions"; exit }
+      printf "hookline /metrics: %d transactions of %.1f requests; %d WAL flushes, %.0f us mean, %.2f%% over 2.5 ms; %d checkpoint passes, %d WAL restarts; %.2f%% of requests over 10 ms in the server\n",
+        tx, jobs / tx, syncs, syncs ? sync_s / syncs * 1e6 : 0, syncs ? (syncs - sync_fast) * 100 / syncs : 0,
+        passes, restarts, reqs ? (reqs - req_fast) * 100 / reqs : 0 }'
+}

@@ -3,3 +3,4 @@
 . "$(dirname "$0")/lib.sh"
 start_ours
 MODE=dup OURS_URL=$OURS_URL_BASE/api/webhook/payment OURS_PIDS=$OURS_PID "$YARDSTICK/compare-ingest.sh"
+store_report
