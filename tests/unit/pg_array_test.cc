@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -37,6 +38,64 @@ TEST(PgArrayLiteral, ColumnsOfOneElementPerRowWithNulls) {
   EXPECT_EQ(std::string(p.values()[0]), R"({"a\"1",""})");
   EXPECT_EQ(std::string(p.values()[1]), R"({NULL,"NULL"})");  // a real NULL, then the text NULL
 }
+
+// The binary array format array_recv reads: ndim, has-null flag, element type OID, then
+// size and lower bound per dimension, then each element as a length (-1 for NULL) and its
+// bytes, all integers big-endian. Expected bytes written out by hand from PostgreSQL's
+// array_recv/array_send; the timestamps' microseconds since 2000-01-01 from Python's datetime.
+// The expected bytes are laid out field by field.
+// clang-format off
+std::string Hex(const std::string& bytes) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
+}
+
+TEST(PgBinaryArray, TextElementsAndANull) {
+  BinaryArray a(BinaryArray::kText, 3);
+  a.AddText("ab");
+  a.AddNull();
+  a.AddText("");
+  EXPECT_EQ(Hex(a.Finish()),
+            "00000001"   // one dimension
+            "00000001"   // has a NULL
+            "00000019"   // text (OID 25)
+            "00000003"   // three elements
+            "00000001"   // from index 1
+            "000000026162"
+            "ffffffff"
+            "00000000");
+}
+
+TEST(PgBinaryArray, JsonbCarriesItsVersionByte) {
+  BinaryArray a(BinaryArray::kJsonb, 1);
+  a.AddJsonb("{}");
+  EXPECT_EQ(Hex(a.Finish()), "00000001000000000000"
+                             "0eda"  // jsonb (OID 3802)
+                             "0000000100000001"
+                             "00000003017b7d");
+}
+
+TEST(PgBinaryArray, TimestampsAreMicrosecondsSince2000ToTheMillisecond) {
+  using std::chrono::microseconds;
+  using std::chrono::milliseconds;
+  const std::chrono::system_clock::time_point unix_epoch{};
+  BinaryArray a(BinaryArray::kTimestamptz, 2);
+  // 2026-01-09T05:38:01.449Z plus 700 µs, which the millisecond drops as the text form did.
+  a.AddTimestamptz(unix_epoch + milliseconds(1767937081449) + microseconds(700));
+  a.AddTimestamptz(unix_epoch + milliseconds(946684799999));  // 1999-12-31T23:59:59.999Z
+  EXPECT_EQ(Hex(a.Finish()), "0000000100000000000004a0"  // timestamptz (OID 1184)
+                             "0000000200000001"
+                             "00000008"
+                             "0002eaecb281ba28"  // 821252281449000
+                             "00000008"
+                             "fffffffffffffc18");  // -1000
+}
+// clang-format on
 
 }  // namespace
 }  // namespace hookline::store::postgres

@@ -65,6 +65,53 @@ void AppendArrayElement(std::string& out, std::string_view v) {
   out.push_back('"');
 }
 
+BinaryArray::BinaryArray(uint32_t element_type, int count, size_t data_bytes) {
+  out_.reserve(20 + 4 * static_cast<size_t>(count) + data_bytes);
+  Int32(1);  // dimensions
+  Int32(0);  // has nulls: set by Finish
+  Int32(element_type);
+  Int32(static_cast<uint32_t>(count));
+  Int32(1);  // lower bound
+}
+
+void BinaryArray::Int32(uint32_t v) {
+  const char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16),
+                     static_cast<char>(v >> 8), static_cast<char>(v)};
+  out_.append(b, 4);
+}
+
+void BinaryArray::AddText(std::string_view v) {
+  Int32(static_cast<uint32_t>(v.size()));
+  out_.append(v);
+}
+
+void BinaryArray::AddJsonb(std::string_view v) {
+  Int32(static_cast<uint32_t>(v.size() + 1));
+  out_.push_back('\x01');  // jsonb's binary format version
+  out_.append(v);
+}
+
+void BinaryArray::AddTimestamptz(std::chrono::system_clock::time_point t) {
+  // Microseconds since 2000-01-01 00:00:00 UTC (PostgreSQL's epoch), truncated to the
+  // millisecond as the text form (FormatIsoMillis) was.
+  constexpr int64_t kPgEpochUnixMicros = 946684800LL * 1000000;
+  const int64_t ms = std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  const uint64_t v = static_cast<uint64_t>(ms * 1000 - kPgEpochUnixMicros);
+  Int32(8);
+  Int32(static_cast<uint32_t>(v >> 32));
+  Int32(static_cast<uint32_t>(v));
+}
+
+void BinaryArray::AddNull() {
+  has_null_ = true;
+  Int32(0xffffffffu);  // length -1
+}
+
+std::string BinaryArray::Finish() {
+  if (has_null_) out_[7] = 1;
+  return std::move(out_);
+}
+
 StatusOr<std::unique_ptr<Conn>> Conn::Open(const ConnOptions& o) {
   const std::string connect_timeout = std::to_string(o.connect_timeout_s);
   const std::string options = fmt::format("-c statement_timeout={}", o.statement_timeout_ms);
@@ -122,8 +169,9 @@ Status Conn::Exec(std::string_view sql) {
 }
 
 StatusOr<Result> Conn::Query(const std::string& sql, const Params& p) {
-  return Check(PQexecParams(conn_, sql.c_str(), p.size(), nullptr, p.values(), nullptr, nullptr, 0),
-               "query");
+  return Check(
+      PQexecParams(conn_, sql.c_str(), p.size(), nullptr, p.values(), p.lengths(), p.formats(), 0),
+      "query");
 }
 
 StatusOr<Result> Conn::Prepared(const char* name, const char* sql, const Params& p, bool* sent) {
@@ -134,7 +182,7 @@ StatusOr<Result> Conn::Prepared(const char* name, const char* sql, const Params&
     prepared_.insert(name);
   }
   // PQexecPrepared, unrolled to learn whether the statement was handed to the server.
-  if (PQsendQueryPrepared(conn_, name, p.size(), p.values(), nullptr, nullptr, 0) == 0) {
+  if (PQsendQueryPrepared(conn_, name, p.size(), p.values(), p.lengths(), p.formats(), 0) == 0) {
     return ErrorOf(conn_, nullptr, name);
   }
   if (sent != nullptr) *sent = true;

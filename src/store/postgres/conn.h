@@ -12,6 +12,7 @@
 
 #include <array>
 #include <chrono>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -30,22 +31,27 @@ struct ResultDeleter {
 };
 using Result = std::unique_ptr<PGresult, ResultDeleter>;
 
-// Text-format query parameters that own their strings (libpq keeps pointers only while the
-// call runs).
+// Query parameters that own their strings (libpq keeps pointers only while the call runs):
+// text format, or PostgreSQL's binary format for the type the statement gives the parameter.
 class Params {
  public:
-  Params& Add(std::string v) {
-    owned_.push_back(std::move(v));
-    values_.push_back(owned_.back().c_str());
-    return *this;
-  }
+  Params& Add(std::string v) { return Own(std::move(v), 0); }
   Params& Add(const std::optional<std::string>& v) { return v ? Add(*v) : AddNull(); }
+  Params& AddBinary(std::string v) {
+    binary_ = true;
+    return Own(std::move(v), 1);
+  }
   Params& AddNull() {
     values_.push_back(nullptr);
+    lengths_.push_back(0);
+    formats_.push_back(0);
     return *this;
   }
   int size() const { return static_cast<int>(values_.size()); }
   const char* const* values() const { return values_.data(); }
+  // For PQexecParams/PQsendQueryPrepared: null (all text) unless a binary value was added.
+  const int* lengths() const { return binary_ ? lengths_.data() : nullptr; }
+  const int* formats() const { return binary_ ? formats_.data() : nullptr; }
   // Adds `v` and returns its placeholder ("$3"), for SQL built from optional filters.
   std::string Placeholder(std::string v) {
     Add(std::move(v));
@@ -53,8 +59,43 @@ class Params {
   }
 
  private:
+  Params& Own(std::string v, int format) {
+    owned_.push_back(std::move(v));
+    values_.push_back(owned_.back().data());
+    lengths_.push_back(static_cast<int>(owned_.back().size()));
+    formats_.push_back(format);
+    return *this;
+  }
+
   std::deque<std::string> owned_;  // deque: growing it never moves the strings
   std::vector<const char*> values_;
+  std::vector<int> lengths_;  // used for binary values only (libpq ignores them for text)
+  std::vector<int> formats_;  // 0 text, 1 binary
+  bool binary_ = false;
+};
+
+// A one-dimensional array parameter in PostgreSQL's binary format (what array_recv reads), for
+// the bulk INSERT ... SELECT FROM unnest($1::text[], ...) of the hot paths: the server reads
+// each element's bytes as they are instead of parsing an array literal, and a timestamp as a
+// number instead of text. `count` elements must be added, each with the Add* that matches the
+// element type given to the constructor.
+class BinaryArray {
+ public:
+  static constexpr uint32_t kText = 25;
+  static constexpr uint32_t kJsonb = 3802;
+  static constexpr uint32_t kTimestamptz = 1184;
+
+  BinaryArray(uint32_t element_type, int count, size_t data_bytes = 0);
+  void AddText(std::string_view v);   // text
+  void AddJsonb(std::string_view v);  // jsonb: JSON text, which the server parses and checks
+  void AddTimestamptz(std::chrono::system_clock::time_point t);  // kept to the millisecond
+  void AddNull();
+  std::string Finish();  // the parameter value, for Params::AddBinary
+
+ private:
+  void Int32(uint32_t v);
+  std::string out_;
+  bool has_null_ = false;
 };
 
 struct ConnOptions {

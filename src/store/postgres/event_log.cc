@@ -1,7 +1,6 @@
 #include "store/postgres/event_log.h"
 
 #include <algorithm>
-#include <array>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,30 +30,39 @@ Status EventInsertJob::InsertBatch(Conn& conn, std::span<EventInsertJob* const> 
   std::vector<EventInsertJob*> sorted(jobs.begin(), jobs.end());
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](auto* a, auto* b) { return a->event_.id < b->event_.id; });
-  ArrayColumns<6> cols;  // kInsertBatch's arrays, one element per event
-  {
-    std::array<size_t, 6> bytes{};
-    for (auto* j : sorted) {
-      const EventRecord& e = j->event_;
-      bytes[0] += e.id.size();
-      bytes[1] += e.type.size();
-      bytes[2] += e.source.size();
-      bytes[3] += e.payload.size() + e.payload.size() / 4;  // a JSON body's quotes get escaped
-      bytes[4] += e.lead_id ? e.lead_id->size() : 4;  // NULL
-      bytes[5] += 24;  // 2026-01-09T05:38:01.449Z
-    }
-    for (size_t c = 0; c < bytes.size(); ++c) cols.Reserve(c, sorted.size(), bytes[c]);
-  }
+  // kInsertBatch's arrays, one element per event, in the binary format.
+  const int n = static_cast<int>(sorted.size());
+  size_t bytes[5] = {};
   for (auto* j : sorted) {
     const EventRecord& e = j->event_;
-    cols.Add(0, e.id);
-    cols.Add(1, e.type);
-    cols.Add(2, e.source);
-    cols.Add(3, e.payload);
-    cols.AddOpt(4, e.lead_id);
-    cols.Add(5, FormatIsoMillis(e.created_at));
+    bytes[0] += e.id.size();
+    bytes[1] += e.type.size();
+    bytes[2] += e.source.size();
+    bytes[3] += e.payload.size() + 1;
+    bytes[4] += e.lead_id ? e.lead_id->size() : 0;
   }
-  auto res = conn.Prepared("event_insert_batch", kInsertBatch, cols.Finish(), sent);
+  BinaryArray ids(BinaryArray::kText, n, bytes[0]), types(BinaryArray::kText, n, bytes[1]),
+      sources(BinaryArray::kText, n, bytes[2]), payloads(BinaryArray::kJsonb, n, bytes[3]),
+      leads(BinaryArray::kText, n, bytes[4]),
+      times(BinaryArray::kTimestamptz, n, 12 * sorted.size());
+  for (auto* j : sorted) {
+    const EventRecord& e = j->event_;
+    ids.AddText(e.id);
+    types.AddText(e.type);
+    sources.AddText(e.source);
+    payloads.AddJsonb(e.payload);
+    if (e.lead_id) {
+      leads.AddText(*e.lead_id);
+    } else {
+      leads.AddNull();
+    }
+    times.AddTimestamptz(e.created_at);
+  }
+  Params params;
+  for (auto* column : {&ids, &types, &sources, &payloads, &leads, &times}) {
+    params.AddBinary(column->Finish());
+  }
+  auto res = conn.Prepared("event_insert_batch", kInsertBatch, params, sent);
   if (!res.ok()) return res.status();
   // The returned ids (each once), sorted for binary search: cheaper than a hash set of copies.
   const PGresult* r = res->get();
