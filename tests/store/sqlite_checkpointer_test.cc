@@ -6,13 +6,13 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <memory>
 #include <string>
 
 #include "core/metrics.h"
+#include "sqlite_files.h"
 #include "store/sqlite/checkpointer.h"
 #include "store/sqlite/conn.h"
 #include "store/sqlite/wal_vfs.h"
@@ -39,11 +39,7 @@ class CheckpointerTest : public ::testing::Test {
   static constexpr int kFramesPerCommit = 3;  // 30 rows of ~400 bytes, 4 KiB pages
 
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("hookline-ckpt-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = FreshTestDir("hookline-ckpt-");
     path_ = (dir_ / "t.db").string();
     // The write connection as the store opens it: the gathering VFS, syncs left to the caller.
     writer_ = Open(store::sqlite::GatheringWalVfs());
@@ -82,12 +78,7 @@ class CheckpointerTest : public ::testing::Test {
   // The database and its WAL as the operating system holds them now, opened in a copy: what a
   // crash at this moment would leave.
   int64_t RowsInCopy() {
-    const fs::path copy = dir_ / "copy";
-    fs::remove_all(copy);
-    fs::create_directories(copy);
-    fs::copy_file(path_, copy / "t.db");
-    if (fs::exists(path_ + "-wal")) fs::copy_file(path_ + "-wal", copy / "t.db-wal");
-    auto conn = Conn::Open((copy / "t.db").string());
+    auto conn = Conn::Open(CrashCopy(path_, dir_));
     EXPECT_TRUE(conn.ok());
     if (!conn.ok()) return -1;
     return Int(**conn, "SELECT count(*) FROM t");

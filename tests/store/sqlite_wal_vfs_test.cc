@@ -5,12 +5,12 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <string>
 
 #include "core/metrics.h"
+#include "sqlite_files.h"
 #include "store/sqlite/wal_vfs.h"
 
 namespace hookline::testing {
@@ -65,11 +65,7 @@ class WalVfsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_NE(store::sqlite::GatheringWalVfs(), nullptr);
-    dir_ = fs::temp_directory_path() /
-           ("hookline-walvfs-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = FreshTestDir("hookline-walvfs-");
     path_ = (dir_ / "t.db").string();
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -77,12 +73,7 @@ class WalVfsTest : public ::testing::Test {
   // The database and its WAL as the operating system holds them now, copied aside and opened
   // there: what a crash at this moment would leave (SQLite recovers the WAL on open).
   int64_t CountInCopy(const std::string& table) {
-    const fs::path copy = dir_ / "copy";
-    fs::remove_all(copy);
-    fs::create_directories(copy);
-    fs::copy_file(path_, copy / "t.db");
-    if (fs::exists(path_ + "-wal")) fs::copy_file(path_ + "-wal", copy / "t.db-wal");
-    Db db((copy / "t.db").string(), nullptr);
+    Db db(CrashCopy(path_, dir_), nullptr);
     EXPECT_EQ(db.Text("PRAGMA integrity_check"), "ok");
     return db.Int("SELECT count(*) FROM " + table);
   }

@@ -1,0 +1,37 @@
+#pragma once
+// Files for the SQLite tests that work below the Store (the WAL VFS, the checkpointer): a fresh
+// folder per test, and a copy of a database with its WAL as a crash would leave them.
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+namespace hookline::testing {
+
+// An empty folder in the temporary directory, named after `prefix`, the process and the running
+// test; the caller removes it.
+inline std::filesystem::path FreshTestDir(const std::string& prefix) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   (prefix + std::to_string(::getpid()) + "-" +
+                    ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+// Copies the database `db` and its WAL, as the operating system holds them now, into a fresh
+// `dir`/copy and returns the copy's path: opened, it shows what a crash at this moment would
+// leave (SQLite recovers the WAL on open).
+inline std::string CrashCopy(const std::string& db, const std::filesystem::path& dir) {
+  const auto copy = dir / "copy";
+  std::filesystem::remove_all(copy);
+  std::filesystem::create_directories(copy);
+  std::filesystem::copy_file(db, copy / "t.db");
+  if (std::filesystem::exists(db + "-wal"))
+    std::filesystem::copy_file(db + "-wal", copy / "t.db-wal");
+  return (copy / "t.db").string();
+}
+
+}  // namespace hookline::testing
