@@ -44,7 +44,7 @@ Status EventInsertJob::InsertBatch(Conn& conn, std::span<EventInsertJob* const> 
   BinaryArray ids(BinaryArray::kText, n, bytes[0]), types(BinaryArray::kText, n, bytes[1]),
       sources(BinaryArray::kText, n, bytes[2]), payloads(BinaryArray::kJsonb, n, bytes[3]),
       leads(BinaryArray::kText, n, bytes[4]),
-      times(BinaryArray::kTimestamptz, n, 12 * sorted.size());
+      times(BinaryArray::kTimestamptz, n, 8 * sorted.size());
   for (auto* j : sorted) {
     const EventRecord& e = j->event_;
     ids.AddText(e.id);

@@ -17,10 +17,10 @@
 // database file, concurrently with the writer. The writer then, between two transactions,
 // copies the few frames committed meanwhile (at most `max_tail_frames`, otherwise this thread
 // goes once more, and the limit doubles each time so a cycle always ends) and SQLite syncs the
-// small rest; the next transaction restarts the WAL. If
-// readers keep old snapshots and a pass cannot copy everything, the next pass is asked for
-// after another `soft_frames`. If the WAL still grows past `hard_frames`, the writer
-// checkpoints itself, as SQLite would, so the file stays bounded.
+// small rest; the next transaction restarts the WAL. If readers keep old snapshots and a pass
+// cannot copy everything, the next pass is asked for after another `soft_frames`. If the WAL
+// still grows past `hard_frames`, the writer checkpoints itself, as SQLite would, so the file
+// stays bounded.
 //
 // Attach's hook runs on the writer thread; Stop on the owner's, after the writer stopped.
 
