@@ -95,6 +95,19 @@ TEST(PgBinaryArray, TimestampsAreMicrosecondsSince2000ToTheMillisecond) {
                              "00000008"
                              "fffffffffffffc18");  // -1000
 }
+
+TEST(PgBinaryArray, HeaderCountsTheElementsAddedNotTheExpectedCount) {
+  BinaryArray fewer(BinaryArray::kText, 5, 64);
+  fewer.AddText("a");
+  EXPECT_EQ(Hex(fewer.Finish()), "00000001000000000000001900000001"  // text, one element
+                                 "00000001"
+                                 "0000000161");
+  BinaryArray none(BinaryArray::kText, 3);
+  EXPECT_EQ(Hex(none.Finish()), "0000000100000000000000190000000000000001");
+  BinaryArray more(BinaryArray::kText, 0);
+  for (int i = 0; i < 300; ++i) more.AddText("");
+  EXPECT_EQ(Hex(more.Finish()).substr(24, 8), "0000012c");  // 300 elements
+}
 // clang-format on
 
 }  // namespace

@@ -65,12 +65,12 @@ void AppendArrayElement(std::string& out, std::string_view v) {
   out.push_back('"');
 }
 
-BinaryArray::BinaryArray(uint32_t element_type, int count, size_t data_bytes) {
-  out_.reserve(20 + 4 * static_cast<size_t>(count) + data_bytes);
+BinaryArray::BinaryArray(uint32_t element_type, size_t expected_count, size_t data_bytes) {
+  out_.reserve(20 + 4 * expected_count + data_bytes);
   Int32(1);  // dimensions
   Int32(0);  // has nulls: set by Finish
   Int32(element_type);
-  Int32(static_cast<uint32_t>(count));
+  Int32(0);  // elements: set by Finish
   Int32(1);  // lower bound
 }
 
@@ -81,17 +81,20 @@ void BinaryArray::Int32(uint32_t v) {
 }
 
 void BinaryArray::AddText(std::string_view v) {
+  ++count_;
   Int32(static_cast<uint32_t>(v.size()));
   out_.append(v);
 }
 
 void BinaryArray::AddJsonb(std::string_view v) {
+  ++count_;
   Int32(static_cast<uint32_t>(v.size() + 1));
   out_.push_back('\x01');  // jsonb's binary format version
   out_.append(v);
 }
 
 void BinaryArray::AddTimestamptz(std::chrono::system_clock::time_point t) {
+  ++count_;
   // Microseconds since 2000-01-01 00:00:00 UTC (PostgreSQL's epoch), truncated to the
   // millisecond as the text form (FormatIsoMillis) was.
   constexpr int64_t kPgEpochUnixMicros = 946684800LL * 1000000;
@@ -103,12 +106,14 @@ void BinaryArray::AddTimestamptz(std::chrono::system_clock::time_point t) {
 }
 
 void BinaryArray::AddNull() {
+  ++count_;
   has_null_ = true;
   Int32(0xffffffffu);  // length -1
 }
 
 std::string BinaryArray::Finish() {
   if (has_null_) out_[7] = 1;
+  for (int i = 0; i < 4; ++i) out_[12 + i] = static_cast<char>(count_ >> (24 - 8 * i));
   return std::move(out_);
 }
 

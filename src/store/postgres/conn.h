@@ -77,15 +77,17 @@ class Params {
 // A one-dimensional array parameter in PostgreSQL's binary format (what array_recv reads), for
 // the bulk INSERT ... SELECT FROM unnest($1::text[], ...) of the hot paths: the server reads
 // each element's bytes as they are instead of parsing an array literal, and a timestamp as a
-// number instead of text. `count` elements must be added, each with the Add* that matches the
-// element type given to the constructor.
+// number instead of text. Each element is added with the Add* that matches the element type
+// given to the constructor; Finish writes the number of elements added, so the header always
+// matches the body.
 class BinaryArray {
  public:
   static constexpr uint32_t kText = 25;
   static constexpr uint32_t kJsonb = 3802;
   static constexpr uint32_t kTimestamptz = 1184;
 
-  BinaryArray(uint32_t element_type, int count, size_t data_bytes = 0);
+  // expected_count and data_bytes (the elements' bytes) only size the buffer.
+  BinaryArray(uint32_t element_type, size_t expected_count, size_t data_bytes = 0);
   void AddText(std::string_view v);   // text
   void AddJsonb(std::string_view v);  // jsonb: JSON text, which the server parses and checks
   void AddTimestamptz(std::chrono::system_clock::time_point t);  // kept to the millisecond
@@ -95,6 +97,7 @@ class BinaryArray {
  private:
   void Int32(uint32_t v);
   std::string out_;
+  uint32_t count_ = 0;
   bool has_null_ = false;
 };
 

@@ -142,8 +142,7 @@ void PgEventLog::List(EventQuery q, Callback<EventPage> done) {
     EventPage page;
     const auto listed = ReadKeysetPage(
         *conn, std::move(sql), p, q.after, q.limit,
-        [](const PGresult* res, int row) { return ReadRow(res, row); }, page.items,
-        page.has_more);
+        [](const PGresult* res, int row) { return ReadRow(res, row); }, page.items, page.has_more);
     if (!listed.ok()) return done(listed);
     done(std::move(page));
   });

@@ -87,7 +87,7 @@ class Writer {
   std::unique_ptr<Conn> conn_;
   const size_t max_batch_;
   CommitGather gather_;  // used by the writer thread only
-  int wal_fd_ = -1;  // the WAL file, read-only, for fdatasync; -1 when COMMIT syncs itself
+  int wal_fd_ = -1;      // the WAL file, read-only, for fdatasync; -1 when COMMIT syncs itself
   WorkQueue<std::unique_ptr<WriteJob>> queue_;
   // Callbacks run on their own thread, so the writer starts the next transaction as soon as a
   // COMMIT returns instead of first handing every reply to the network threads.
