@@ -12,6 +12,9 @@
 . "$(dirname "$0")/lib.sh"
 N=${N:-10000}
 build_ours
+# The driver (tests/integration/bench_delivery.py) shares the integration tests' helpers, which
+# need the test packages (pytest, requests): installed like `make test` does when missing.
+/usr/bin/python3 -c 'import pytest, requests' 2>/dev/null || "$ROOT/scripts/deps.sh" test
 echo "== sink ceiling (sink/check.sh):"
 (cd "$YARDSTICK/sink" && ./check.sh) | grep -E 'Requests/sec|Latency' || true
 (cd "$YARDSTICK/sink" && PORT=18090 SINK_SECRET=bench-secret exec node sink.js) >"$BENCH_TMP/sink.log" 2>&1 &
