@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cstring>
 
 namespace hookline::store::postgres {
@@ -65,6 +66,20 @@ void AppendArrayElement(std::string& out, std::string_view v) {
   out.push_back('"');
 }
 
+namespace {
+
+// The header words Finish fills in, by byte offset: ndim, has-null flag, element type, number
+// of elements, lower bound.
+constexpr size_t kHasNullAt = 4;
+constexpr size_t kCountAt = 12;
+
+std::array<char, 4> BigEndian32(uint32_t v) {
+  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+          static_cast<char>(v)};
+}
+
+}  // namespace
+
 BinaryArray::BinaryArray(uint32_t element_type, size_t expected_count, size_t data_bytes) {
   out_.reserve(20 + 4 * expected_count + data_bytes);
   Int32(1);  // dimensions
@@ -75,45 +90,47 @@ BinaryArray::BinaryArray(uint32_t element_type, size_t expected_count, size_t da
 }
 
 void BinaryArray::Int32(uint32_t v) {
-  const char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16),
-                     static_cast<char>(v >> 8), static_cast<char>(v)};
-  out_.append(b, 4);
+  const auto b = BigEndian32(v);
+  out_.append(b.data(), b.size());
+}
+
+void BinaryArray::Length(uint32_t n) {
+  ++count_;
+  Int32(n);
 }
 
 void BinaryArray::AddText(std::string_view v) {
-  ++count_;
-  Int32(static_cast<uint32_t>(v.size()));
+  Length(static_cast<uint32_t>(v.size()));
   out_.append(v);
 }
 
 void BinaryArray::AddJsonb(std::string_view v) {
-  ++count_;
-  Int32(static_cast<uint32_t>(v.size() + 1));
+  Length(static_cast<uint32_t>(v.size() + 1));
   out_.push_back('\x01');  // jsonb's binary format version
   out_.append(v);
 }
 
 void BinaryArray::AddTimestamptz(std::chrono::system_clock::time_point t) {
-  ++count_;
   // Microseconds since 2000-01-01 00:00:00 UTC (PostgreSQL's epoch), truncated to the
   // millisecond as the text form (FormatIsoMillis) was.
   constexpr int64_t kPgEpochUnixMicros = 946684800LL * 1000000;
   const int64_t ms = std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
   const uint64_t v = static_cast<uint64_t>(ms * 1000 - kPgEpochUnixMicros);
-  Int32(8);
+  Length(8);
   Int32(static_cast<uint32_t>(v >> 32));
   Int32(static_cast<uint32_t>(v));
 }
 
 void BinaryArray::AddNull() {
-  ++count_;
   has_null_ = true;
-  Int32(0xffffffffu);  // length -1
+  Length(0xffffffffu);  // -1
 }
 
 std::string BinaryArray::Finish() {
-  if (has_null_) out_[7] = 1;
-  for (int i = 0; i < 4; ++i) out_[12 + i] = static_cast<char>(count_ >> (24 - 8 * i));
+  const auto has_null = BigEndian32(has_null_ ? 1 : 0);
+  const auto count = BigEndian32(count_);
+  out_.replace(kHasNullAt, has_null.size(), has_null.data(), has_null.size());
+  out_.replace(kCountAt, count.size(), count.data(), count.size());
   return std::move(out_);
 }
 

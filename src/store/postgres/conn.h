@@ -96,6 +96,8 @@ class BinaryArray {
 
  private:
   void Int32(uint32_t v);
+  // An element's length word (-1 for NULL), which every element starts with: counts it.
+  void Length(uint32_t n);
   std::string out_;
   uint32_t count_ = 0;
   bool has_null_ = false;
