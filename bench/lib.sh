@@ -79,3 +79,61 @@ store_report() {
         tx, jobs / tx, syncs, syncs ? sync_s / syncs * 1e6 : 0, syncs ? (syncs - sync_fast) * 100 / syncs : 0,
         passes, restarts, reqs ? (reqs - req_fast) * 100 / reqs : 0 }'
 }
+
+# run_yardstick TARGET...: runs the yardstick's comparison RUNS times (default 1) with the
+# environment the row's script gives it, each run's table as the yardstick prints it, then a
+# line per run with hookline's figure against the anchors of that same run and whether the
+# row's targets are met; with RUNS > 1, the median of each ratio over the runs as well.
+# A TARGET is TAG:MIN, hookline's req/s at least MIN times that of the anchor in the row whose
+# name's first word is TAG (C nginx, A node-fastify-pg, D pgbench), or p99:MAX, hookline's p99 in
+# wrk at most MAX ms.
+run_yardstick() {
+  local runs=${RUNS:-1} i results=()
+  for ((i = 1; i <= runs; i++)); do
+    [ "$runs" = 1 ] || echo "== yardstick run $i of $runs ($(date -u +%H:%M:%S) UTC)"
+    "$YARDSTICK/compare-ingest.sh" | tee "$BENCH_TMP/yardstick.out"
+    results+=("$(sed -n 's/.*results in \(.*\.tsv\)).*/\1/p' "$BENCH_TMP/yardstick.out")")
+  done
+  targets_report "$*" "${results[@]}"
+}
+
+# targets_report "TARGET..." RESULT_TSV...: the per-run and median lines of run_yardstick, from
+# the yardstick's result files (one line per row: name, a tab, then key=value pairs).
+targets_report() {
+  local targets=$1; shift
+  awk -v targets="$targets" '
+    function fmt(t, v,   s) {
+      if (t == "p99") return sprintf("p99 %.2f ms (<= %s: %s)", v, lim[t], v <= lim[t] ? "met" : "NOT met")
+      return sprintf("%.2fx %s (>= %s: %s)", v, name[t], lim[t], v >= lim[t] ? "met" : "NOT met")
+    }
+    BEGIN { nt = split(targets, tl, " "); for (k = 1; k <= nt; k++) { split(tl[k], p, ":"); tag[k] = p[1]; lim[p[1]] = p[2] } }
+    FNR == 1 { run++ }
+    /^#/ { next }
+    {
+      split($0, f, "\t"); split(f[1], w, " "); t = w[1]
+      n = split(f[2], kv, " ")
+      for (i = 1; i <= n; i++) { split(kv[i], p, "="); if (p[1] == "req/s") rate[run, t] = p[2]; if (p[1] == "p99_ms") p99[run, t] = p[2] }
+      if (!(t in name)) name[t] = w[2]
+    }
+    END {
+      for (r = 1; r <= run; r++) {
+        line = ""
+        for (k = 1; k <= nt; k++) {
+          t = tag[k]
+          if (t == "p99") v = p99[r, "B"]; else if (rate[r, t] > 0) v = rate[r, "B"] / rate[r, t]; else v = -1
+          val[k, r] = v
+          line = line (k > 1 ? " | " : "") (v < 0 ? t ": no figure" : fmt(t, v))
+        }
+        printf "targets, run %d: hookline %s req/s: %s\n", r, rate[r, "B"], line
+      }
+      if (run < 2) exit
+      line = ""
+      for (k = 1; k <= nt; k++) {
+        m = 0; for (r = 1; r <= run; r++) s[++m] = val[k, r]
+        for (a = 2; a <= m; a++) for (b = a; b > 1 && s[b - 1] > s[b]; b--) { x = s[b]; s[b] = s[b - 1]; s[b - 1] = x }
+        med = m % 2 ? s[(m + 1) / 2] : (s[m / 2] + s[m / 2 + 1]) / 2
+        line = line (k > 1 ? " | " : "") (med < 0 ? tag[k] ": no figure" : fmt(tag[k], med))
+      }
+      printf "targets, median of %d runs: %s\n", run, line
+    }' "$@"
+}

@@ -4,7 +4,7 @@
 # Target: >= 0.5x nginx req/s, >= 10x the Node peer, p99 <= 10 ms at 64 connections.
 . "$(dirname "$0")/lib.sh"
 start_ours
-OURS_URL=$OURS_URL_BASE/api/webhook/payment OURS_PIDS=$OURS_PID "$YARDSTICK/compare-ingest.sh"
+OURS_URL=$OURS_URL_BASE/api/webhook/payment OURS_PIDS=$OURS_PID run_yardstick C:0.5 A:10 p99:10
 store_report
 # The yardstick runs our row right after the Node peers' rows, with their processes and their
 # PostgreSQL still up, and that alone can lift wrk's p99 to 30-80 ms while the packets show

@@ -9,4 +9,4 @@ trap 'cleanup_ours; [ "$PG_STARTED" = 1 ] && "$YARDSTICK/pg.sh" stop' EXIT
 # create ours (with its indexes). From then on the Node peer and pgbench write into that table.
 "$YARDSTICK/pg.sh" psql -c 'DROP SCHEMA public CASCADE' -c 'CREATE SCHEMA public' >/dev/null
 DATABASE_URL=postgres://postgres@127.0.0.1:${PGPORT:-55432}/bench start_ours
-OURS_DB=pg OURS_URL=$OURS_URL_BASE/api/webhook/payment OURS_PIDS=$OURS_PID "$YARDSTICK/compare-ingest.sh"
+OURS_DB=pg OURS_URL=$OURS_URL_BASE/api/webhook/payment OURS_PIDS=$OURS_PID run_yardstick D:3 A:8

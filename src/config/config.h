@@ -30,7 +30,7 @@ StatusOr<DatabaseUrl> ParseDatabaseUrl(const std::string& url);
 std::string RedactDatabaseUrl(const std::string& url);
 
 // HOOKLINE_COMMIT_WAIT_US's default (also store::StoreOptions's).
-inline constexpr int kDefaultCommitWaitUs = 1000;
+inline constexpr int kDefaultCommitWaitUs = 2000;
 
 struct Config {
   // Listening.
@@ -49,7 +49,8 @@ struct Config {
   int pg_pool = 8;
   // SQLite: under a steady stream of EventLog inserts, how long (microseconds) a small group
   // commit of them may wait for more to join it: fewer transactions and disk flushes per event.
-  // An event that arrives alone never waits, nor does any other write. 0: never wait.
+  // The wait ends early once no event has come for a while (core/commit_gather.h). An event that
+  // arrives alone never waits, nor does any other write. 0: never wait.
   int commit_wait_us = kDefaultCommitWaitUs;
 
   // Secrets: empty = generate once and keep in data_dir (app/secrets.h).

@@ -1,5 +1,7 @@
 #include "core/commit_gather.h"
 
+#include <algorithm>
+
 namespace hookline {
 
 bool CommitGather::Hold(size_t queued, Clock::time_point now, size_t& want,
@@ -16,6 +18,18 @@ bool CommitGather::Hold(size_t queued, Clock::time_point now, size_t& want,
   want = target_;
   until = now + max_wait_;
   return true;
+}
+
+void CommitGather::Held(size_t arrivals, Clock::duration span) {
+  // A wait in which nothing came says only that its quiet time was too long to matter.
+  if (arrivals == 0) return;
+  const auto gap = span / static_cast<int64_t>(arrivals);
+  wait_gap_ += (gap - wait_gap_) / 4;
+}
+
+CommitGather::Clock::duration CommitGather::quiet() const {
+  const Clock::duration q = std::max<Clock::duration>(4 * wait_gap_, kMinQuiet);
+  return std::min<Clock::duration>(q, max_wait_);
 }
 
 }  // namespace hookline

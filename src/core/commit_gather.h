@@ -7,8 +7,14 @@
 // batch while jobs are arriving less than `max_wait` apart waits up to `max_wait` for the
 // batch to reach `target` jobs, as PostgreSQL's commit_delay and MySQL's
 // binlog_group_commit_sync_delay do. A job that arrives alone (the arrival gap is longer than
-// `max_wait`) is committed at once, so a quiet service answers as fast as without it. Pure logic,
-// used by one writer thread; the caller passes the clock.
+// `max_wait`) is committed at once, so a quiet service answers as fast as without it.
+//
+// A wait also ends once no job has come for a while (`quiet()`): four times the gap between the
+// jobs that came during earlier waits. That keeps a few senders in a closed loop (each sends
+// its next event only when the last one is answered) from waiting out `max_wait` for jobs that
+// cannot come: their jobs arrive together, then nothing, and the batch commits soon after the
+// last one. A stream from many senders keeps arriving and fills the batch. Pure logic, used by
+// one writer thread; the caller passes the clock and reports each wait (`Held`).
 
 #include <chrono>
 #include <cstddef>
@@ -22,11 +28,19 @@ class CommitGather {
 
   // max_wait 0 turns gathering off.
   explicit CommitGather(std::chrono::microseconds max_wait, size_t target = 16)
-      : max_wait_(max_wait), target_(target) {}
+      : max_wait_(max_wait), target_(target), wait_gap_(max_wait / 4) {}
 
   // The writer woke with `queued` jobs at `now`. True: wait until `want` jobs are queued or
   // `until` passes (then commit whatever is there); false: commit now.
   bool Hold(size_t queued, Clock::time_point now, size_t& want, Clock::time_point& until);
+
+  // A wait ended: `arrivals` jobs came during it, the last one `span` after it began.
+  void Held(size_t arrivals, Clock::duration span);
+
+  // How long a wait goes on without a new job: four times the running average gap between the
+  // jobs that came during waits, at least kMinQuiet, at most max_wait.
+  Clock::duration quiet() const;
+  static constexpr std::chrono::microseconds kMinQuiet{50};
 
   // The running average time between jobs (for tests and metrics).
   Clock::duration average_gap() const { return gap_; }
@@ -37,6 +51,9 @@ class CommitGather {
   // Starts long: the first jobs after start never wait.
   Clock::duration gap_ = std::chrono::seconds(1);
   Clock::time_point last_{};
+  // The average gap between jobs arriving during waits; starts at a quarter of max_wait, so the
+  // first waits may run their full length.
+  Clock::duration wait_gap_;
 };
 
 }  // namespace hookline

@@ -17,11 +17,26 @@ namespace hookline {
 template <class T>
 class WorkQueue {
  public:
+  using Clock = std::chrono::steady_clock;
+
+  // What a worker gathering a batch waits for (PopBatchHeld), and what came while it waited.
+  struct HoldPlan {
+    size_t want = 0;
+    Clock::time_point until;
+    Clock::duration quiet = Clock::duration::max();
+    size_t arrivals = 0;      // items pushed during the wait
+    Clock::duration span{};   // from the start of the wait to the last of them
+  };
+
   // Moves `item` in and wakes a worker; returns false, leaving `item` as it was, once closed.
   bool Push(T& item) {
     std::lock_guard lock(mu_);
     if (closed_) return false;
     items_.push_back(std::move(item));
+    if (holding_) {
+      last_push_ = Clock::now();
+      ++pushes_;
+    }
     // A worker gathering a batch (PopBatchHeld) is woken only once there is enough.
     if (items_.size() >= want_) cv_.notify_one();
     return true;
@@ -40,25 +55,43 @@ class WorkQueue {
   // Waits for work, then moves up to `max` items onto `out` (group commit takes everything that
   // queued up meanwhile); false once closed and drained.
   bool PopBatch(std::vector<T>& out, size_t max) {
-    return PopBatchHeld(out, max, [](const std::deque<T>&, size_t&,
-                                     std::chrono::steady_clock::time_point&) { return false; });
+    return PopBatchHeld(
+        out, max, [](const std::deque<T>&, HoldPlan&) { return false; }, [](const HoldPlan&) {});
   }
 
   // As PopBatch, but a writer that gathers larger batches (core/commit_gather.h) may wait for
-  // more: `hold(items, want, until)` runs under the queue's lock once there is work (`items`
-  // is what is queued); if it returns true, the wait goes on until `want` items are queued (at
-  // most `max`), `until` passes or the queue closes. For a queue with a single worker.
-  template <class Hold>
-  bool PopBatchHeld(std::vector<T>& out, size_t max, Hold&& hold) {
+  // more: `hold(items, plan)` runs under the queue's lock once there is work (`items` is what is
+  // queued); if it returns true, the wait goes on until `plan.want` items are queued (at most
+  // `max`), `plan.until` passes, nothing has been pushed for `plan.quiet` (counted from the start
+  // of the wait, then from each push) or the queue closes. Then `held(plan)` runs, with what
+  // arrived meanwhile filled in. For a queue with a single worker.
+  template <class Hold, class Held>
+  bool PopBatchHeld(std::vector<T>& out, size_t max, Hold&& hold, Held&& held) {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [this] { return closed_ || !items_.empty(); });
     if (items_.empty()) return false;
-    size_t want = 0;
-    std::chrono::steady_clock::time_point until;
-    if (!closed_ && hold(std::as_const(items_), want, until) && items_.size() < want) {
-      want_ = want < max ? want : max;
-      cv_.wait_until(lock, until, [this] { return closed_ || items_.size() >= want_; });
+    HoldPlan plan;
+    if (!closed_ && hold(std::as_const(items_), plan) && items_.size() < plan.want) {
+      want_ = plan.want < max ? plan.want : max;
+      const auto start = Clock::now();
+      holding_ = true;
+      last_push_ = start;
+      pushes_ = 0;
+      const auto enough = [this] { return closed_ || items_.size() >= want_; };
+      for (;;) {
+        // The earlier of the deadline and the end of the quiet time after the last push
+        // (`quiet` may be the largest duration: compared, never added, unless it fits).
+        const auto deadline =
+            plan.until - last_push_ > plan.quiet ? last_push_ + plan.quiet : plan.until;
+        if (cv_.wait_until(lock, deadline, enough)) break;
+        const auto now = Clock::now();
+        if (now >= plan.until || now - last_push_ >= plan.quiet) break;
+      }
+      holding_ = false;
       want_ = 1;
+      plan.arrivals = pushes_;
+      plan.span = last_push_ - start;
+      held(std::as_const(plan));
     }
     while (!items_.empty() && out.size() < max) {
       out.push_back(std::move(items_.front()));
@@ -74,11 +107,15 @@ class WorkQueue {
   }
 
  private:
-  std::mutex mu_;  // guards items_ and closed_
   std::condition_variable cv_;
+  std::mutex mu_;  // guards everything below
   std::deque<T> items_;
   bool closed_ = false;
   size_t want_ = 1;  // how many queued items wake the worker (more while it gathers a batch)
+  // While the worker gathers a batch: the time of the last push, and how many came.
+  bool holding_ = false;
+  Clock::time_point last_push_;
+  size_t pushes_ = 0;
 };
 
 }  // namespace hookline

@@ -62,13 +62,48 @@ TEST(CommitGather, ZeroWaitNeverHolds) {
   }
 }
 
+TEST(CommitGather, TheQuietTimeFollowsTheGapsBetweenJobsThatCameDuringWaits) {
+  CommitGather g(4000us);
+  // Before any wait: the whole of max_wait.
+  EXPECT_EQ(g.quiet(), 4000us);
+  // A few senders in a closed loop: their jobs come 20 us apart, then nothing. The quiet time
+  // falls towards four gaps, never below kMinQuiet.
+  for (int i = 0; i < 40; ++i) g.Held(7, 140us);
+  EXPECT_LT(g.quiet(), 150us);
+  EXPECT_GE(g.quiet(), CommitGather::kMinQuiet);
+  // A wait in which nothing came changes nothing.
+  const auto before = g.quiet();
+  g.Held(0, 0us);
+  EXPECT_EQ(g.quiet(), before);
+  // A stream of jobs 250 us apart: four gaps, 1 ms.
+  for (int i = 0; i < 60; ++i) g.Held(14, 3500us);
+  const double quiet_us = std::chrono::duration<double, std::micro>(g.quiet()).count();
+  EXPECT_NEAR(quiet_us, 1000, 20);
+  // Slow arrivals: capped at max_wait.
+  for (int i = 0; i < 60; ++i) g.Held(1, 3000us);
+  EXPECT_EQ(g.quiet(), 4000us);
+}
+
+using Queue = WorkQueue<int>;
+
+// A hold lambda for the tests: wants `want` items by `until`, quiet time `quiet`.
+auto Plan(size_t want, Clock::time_point until,
+          Clock::duration quiet = Clock::duration::max()) {
+  return [=](const std::deque<int>&, Queue::HoldPlan& plan) {
+    plan.want = want;
+    plan.until = until;
+    plan.quiet = quiet;
+    return true;
+  };
+}
+
 TEST(WorkQueue, HeldPopWaitsForTheWantedCountOrTheDeadline) {
-  WorkQueue<int> q;
+  Queue q;
   int v = 1;
   ASSERT_TRUE(q.Push(v));
   std::vector<int> out;
   // Wants 3: the producer adds two more; the pop returns with all three, well before the
-  // (far) deadline.
+  // (far) deadline, and reports the two arrivals.
   std::thread producer([&] {
     std::this_thread::sleep_for(20ms);
     for (int i = 2; i <= 3; ++i) {
@@ -77,29 +112,30 @@ TEST(WorkQueue, HeldPopWaitsForTheWantedCountOrTheDeadline) {
     }
   });
   const auto t0 = Clock::now();
+  Queue::HoldPlan seen;
   ASSERT_TRUE(q.PopBatchHeld(
-      out, 100, [&](const std::deque<int>& queued, size_t& want, Clock::time_point& until) {
+      out, 100,
+      [&](const std::deque<int>& queued, Queue::HoldPlan& plan) {
         EXPECT_EQ(queued.size(), 1u);
-        want = 3;
-        until = t0 + 10s;
+        plan.want = 3;
+        plan.until = t0 + 10s;
         return true;
-      }));
+      },
+      [&](const Queue::HoldPlan& plan) { seen = plan; }));
   producer.join();
   EXPECT_EQ(out, (std::vector<int>{1, 2, 3}));
   EXPECT_LT(Clock::now() - t0, 5s);
+  EXPECT_EQ(seen.arrivals, 2u);
+  EXPECT_GE(seen.span, 20ms);
 
   // Nobody adds more: the pop returns what is there once the deadline passes.
   out.clear();
   ASSERT_TRUE(q.Push(v));
   const auto t1 = Clock::now();
-  ASSERT_TRUE(
-      q.PopBatchHeld(out, 100, [&](const std::deque<int>&, size_t& want, Clock::time_point& until) {
-        want = 5;
-        until = t1 + 30ms;
-        return true;
-      }));
+  ASSERT_TRUE(q.PopBatchHeld(out, 100, Plan(5, t1 + 30ms), [&](const auto& plan) { seen = plan; }));
   EXPECT_EQ(out, (std::vector<int>{1}));
   EXPECT_GE(Clock::now() - t1, 30ms);
+  EXPECT_EQ(seen.arrivals, 0u);
 
   // Close() ends a held wait: what is queued is still handed out.
   out.clear();
@@ -108,17 +144,49 @@ TEST(WorkQueue, HeldPopWaitsForTheWantedCountOrTheDeadline) {
     std::this_thread::sleep_for(20ms);
     q.Close();
   });
-  ASSERT_TRUE(
-      q.PopBatchHeld(out, 100, [&](const std::deque<int>&, size_t& want, Clock::time_point& until) {
-        want = 5;
-        until = Clock::now() + 10s;
-        return true;
-      }));
+  ASSERT_TRUE(q.PopBatchHeld(out, 100, Plan(5, Clock::now() + 10s), [](const auto&) {}));
   closer.join();
   EXPECT_EQ(out, (std::vector<int>{1}));
   out.clear();
   EXPECT_FALSE(q.PopBatchHeld(
-      out, 100, [](const std::deque<int>&, size_t&, Clock::time_point&) { return false; }));
+      out, 100, [](const std::deque<int>&, Queue::HoldPlan&) { return false; },
+      [](const auto&) {}));
+}
+
+TEST(WorkQueue, HeldPopEndsWhenNothingCameForTheQuietTime) {
+  Queue q;
+  int v = 1;
+  ASSERT_TRUE(q.Push(v));
+  std::vector<int> out;
+  // Two more come 10 ms apart, then nothing: with a quiet time of 100 ms the pop returns all
+  // three about 100 ms after the last one, long before the 10 s deadline.
+  std::thread producer([&] {
+    for (int i = 2; i <= 3; ++i) {
+      std::this_thread::sleep_for(10ms);
+      int x = i;
+      q.Push(x);
+    }
+  });
+  const auto t0 = Clock::now();
+  Queue::HoldPlan seen;
+  ASSERT_TRUE(q.PopBatchHeld(out, 100, Plan(16, t0 + 10s, 100ms),
+                             [&](const auto& plan) { seen = plan; }));
+  const auto took = Clock::now() - t0;
+  producer.join();
+  EXPECT_EQ(out, (std::vector<int>{1, 2, 3}));
+  EXPECT_GE(took, 120ms);  // the quiet time counts from the last push, not from the start
+  EXPECT_LT(took, 5s);
+  EXPECT_EQ(seen.arrivals, 2u);
+  EXPECT_GE(seen.span, 20ms);
+
+  // Nothing comes at all: the quiet time counts from the start of the wait.
+  out.clear();
+  ASSERT_TRUE(q.Push(v));
+  const auto t1 = Clock::now();
+  ASSERT_TRUE(q.PopBatchHeld(out, 100, Plan(16, t1 + 10s, 30ms), [](const auto&) {}));
+  EXPECT_EQ(out, (std::vector<int>{1}));
+  EXPECT_GE(Clock::now() - t1, 30ms);
+  EXPECT_LT(Clock::now() - t1, 5s);
 }
 
 }  // namespace

@@ -90,16 +90,20 @@ void Writer::CompleterLoop() {
 
 void Writer::Loop() {
   std::vector<std::unique_ptr<WriteJob>> batch;
-  auto hold = [this](const std::deque<std::unique_ptr<WriteJob>>& queued, size_t& want,
-                     CommitGather::Clock::time_point& until) {
-    if (!gather_.Hold(queued.size(), CommitGather::Clock::now(), want, until)) return false;
+  using Queue = WorkQueue<std::unique_ptr<WriteJob>>;
+  auto hold = [this](const std::deque<std::unique_ptr<WriteJob>>& queued, Queue::HoldPlan& plan) {
+    if (!gather_.Hold(queued.size(), CommitGather::Clock::now(), plan.want, plan.until)) {
+      return false;
+    }
     for (const auto& job : queued) {
       if (!job->may_wait) return false;
     }
+    plan.quiet = gather_.quiet();
     ++Metrics::Get().store_commit_waits;
     return true;
   };
-  while (queue_.PopBatchHeld(batch, max_batch_, hold)) {
+  auto held = [this](const Queue::HoldPlan& plan) { gather_.Held(plan.arrivals, plan.span); };
+  while (queue_.PopBatchHeld(batch, max_batch_, hold, held)) {
     auto statuses = RunBatch(batch);
     // COMMIT wrote the frames at its barrier (sqlite/wal_vfs.h); this makes sure of it before
     // the sync thread's fdatasync is taken to cover the batch.
