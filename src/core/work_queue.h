@@ -24,8 +24,8 @@ class WorkQueue {
     size_t want = 0;
     Clock::time_point until;
     Clock::duration quiet = Clock::duration::max();
-    size_t arrivals = 0;      // items pushed during the wait
-    Clock::duration span{};   // from the start of the wait to the last of them
+    size_t arrivals = 0;     // items pushed during the wait
+    Clock::duration span{};  // from the start of the wait to the last of them
   };
 
   // Moves `item` in and wakes a worker; returns false, leaving `item` as it was, once closed.

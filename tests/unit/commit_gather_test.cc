@@ -87,8 +87,7 @@ TEST(CommitGather, TheQuietTimeFollowsTheGapsBetweenJobsThatCameDuringWaits) {
 using Queue = WorkQueue<int>;
 
 // A hold lambda for the tests: wants `want` items by `until`, quiet time `quiet`.
-auto Plan(size_t want, Clock::time_point until,
-          Clock::duration quiet = Clock::duration::max()) {
+auto Plan(size_t want, Clock::time_point until, Clock::duration quiet = Clock::duration::max()) {
   return [=](const std::deque<int>&, Queue::HoldPlan& plan) {
     plan.want = want;
     plan.until = until;
@@ -169,8 +168,8 @@ TEST(WorkQueue, HeldPopEndsWhenNothingCameForTheQuietTime) {
   });
   const auto t0 = Clock::now();
   Queue::HoldPlan seen;
-  ASSERT_TRUE(q.PopBatchHeld(out, 100, Plan(16, t0 + 10s, 100ms),
-                             [&](const auto& plan) { seen = plan; }));
+  ASSERT_TRUE(
+      q.PopBatchHeld(out, 100, Plan(16, t0 + 10s, 100ms), [&](const auto& plan) { seen = plan; }));
   const auto took = Clock::now() - t0;
   producer.join();
   EXPECT_EQ(out, (std::vector<int>{1, 2, 3}));
