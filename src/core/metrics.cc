@@ -72,6 +72,14 @@ std::string Metrics::RenderPrometheus() const {
   Line(out, "hookline_store_commit_waits_total", "counter",
        "SQLite: group commits that waited for more requests (HOOKLINE_COMMIT_WAIT_US).",
        v(store_commit_waits));
+  Line(out, "hookline_store_commit_waits_quiet_total", "counter",
+       "SQLite: of those, waits that ended because no request came for the quiet time (the "
+       "senders were waiting for their answers).",
+       v(store_commit_waits_quiet));
+  Line(out, "hookline_store_commit_wait_quiet_seconds", "gauge",
+       "SQLite: how long a group commit's wait now goes on without a new request (learned from "
+       "the gaps between requests during earlier waits).",
+       v(store_commit_quiet_us) / 1e6);
   Line(out, "hookline_store_failures_total", "counter",
        "Write requests answered with a database error.", v(store_failures));
   Line(out, "hookline_deliveries_succeeded_total", "counter", "Outbound webhooks delivered.",

@@ -24,8 +24,9 @@ class WorkQueue {
     size_t want = 0;
     Clock::time_point until;
     Clock::duration quiet = Clock::duration::max();
-    size_t arrivals = 0;     // items pushed during the wait
-    Clock::duration span{};  // from the start of the wait to the last of them
+    size_t arrivals = 0;      // items pushed during the wait
+    Clock::duration span{};   // from the start of the wait to the last of them
+    bool went_quiet = false;  // the wait ended because nothing was pushed for `quiet`
   };
 
   // Moves `item` in and wakes a worker; returns false, leaving `item` as it was, once closed.
@@ -85,7 +86,11 @@ class WorkQueue {
             plan.until - last_push_ > plan.quiet ? last_push_ + plan.quiet : plan.until;
         if (cv_.wait_until(lock, deadline, enough)) break;
         const auto now = Clock::now();
-        if (now >= plan.until || now - last_push_ >= plan.quiet) break;
+        if (now >= plan.until) break;
+        if (now - last_push_ >= plan.quiet) {
+          plan.went_quiet = true;
+          break;
+        }
       }
       holding_ = false;
       want_ = 1;

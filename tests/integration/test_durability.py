@@ -111,6 +111,8 @@ def test_gathered_group_commits_answer_every_request_and_survive_sigkill(start_h
     assert len(acked) >= 50, f"only {len(acked)} acknowledged in 3 s"
     m = store_metrics(h)
     assert m["hookline_store_commit_waits_total"] >= 5
+    assert m["hookline_store_commit_waits_quiet_total"] >= 1
+    assert 50e-6 <= m["hookline_store_commit_wait_quiet_seconds"] <= 0.1
     # 8 senders with one request each in flight: without the wait most batches hold 1-3 jobs
     # (1.9 on average); with it, ~5.
     assert m["hookline_store_jobs_total"] / m["hookline_store_transactions_total"] >= 3.5

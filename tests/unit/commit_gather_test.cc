@@ -126,6 +126,7 @@ TEST(WorkQueue, HeldPopWaitsForTheWantedCountOrTheDeadline) {
   EXPECT_LT(Clock::now() - t0, 5s);
   EXPECT_EQ(seen.arrivals, 2u);
   EXPECT_GE(seen.span, 20ms);
+  EXPECT_FALSE(seen.went_quiet);
 
   // Nobody adds more: the pop returns what is there once the deadline passes.
   out.clear();
@@ -135,6 +136,7 @@ TEST(WorkQueue, HeldPopWaitsForTheWantedCountOrTheDeadline) {
   EXPECT_EQ(out, (std::vector<int>{1}));
   EXPECT_GE(Clock::now() - t1, 30ms);
   EXPECT_EQ(seen.arrivals, 0u);
+  EXPECT_FALSE(seen.went_quiet);  // the deadline ended it
 
   // Close() ends a held wait: what is queued is still handed out.
   out.clear();
@@ -177,6 +179,7 @@ TEST(WorkQueue, HeldPopEndsWhenNothingCameForTheQuietTime) {
   EXPECT_LT(took, 5s);
   EXPECT_EQ(seen.arrivals, 2u);
   EXPECT_GE(seen.span, 20ms);
+  EXPECT_TRUE(seen.went_quiet);
 
   // Nothing comes at all: the quiet time counts from the start of the wait.
   out.clear();

@@ -102,7 +102,15 @@ void Writer::Loop() {
     ++Metrics::Get().store_commit_waits;
     return true;
   };
-  auto held = [this](const Queue::HoldPlan& plan) { gather_.Held(plan.arrivals, plan.span); };
+  auto held = [this](const Queue::HoldPlan& plan) {
+    gather_.Held(plan.arrivals, plan.span);
+    auto& metrics = Metrics::Get();
+    if (plan.went_quiet) ++metrics.store_commit_waits_quiet;
+    metrics.store_commit_quiet_us.store(
+        static_cast<uint64_t>(
+            std::chrono::duration_cast<std::chrono::microseconds>(gather_.quiet()).count()),
+        std::memory_order_relaxed);
+  };
   while (queue_.PopBatchHeld(batch, max_batch_, hold, held)) {
     auto statuses = RunBatch(batch);
     // COMMIT wrote the frames at its barrier (sqlite/wal_vfs.h); this makes sure of it before
