@@ -102,7 +102,7 @@ run_yardstick() {
 targets_report() {
   local targets=$1; shift
   awk -v targets="$targets" '
-    function fmt(t, v,   s) {
+    function fmt(t, v) {
       if (t == "p99") return sprintf("p99 %.2f ms (<= %s: %s)", v, lim[t], v <= lim[t] ? "met" : "NOT met")
       return sprintf("%.2fx %s (>= %s: %s)", v, name[t], lim[t], v >= lim[t] ? "met" : "NOT met")
     }

@@ -96,6 +96,18 @@ auto Plan(size_t want, Clock::time_point until, Clock::duration quiet = Clock::d
   };
 }
 
+// A producer for the tests: pushes 2, 3, ... into `q`, each after its delay.
+std::thread PushAfter(Queue& q, std::vector<std::chrono::milliseconds> delays) {
+  return std::thread([&q, delays] {
+    int x = 1;
+    for (const auto delay : delays) {
+      std::this_thread::sleep_for(delay);
+      int item = ++x;
+      q.Push(item);
+    }
+  });
+}
+
 TEST(WorkQueue, HeldPopWaitsForTheWantedCountOrTheDeadline) {
   Queue q;
   int v = 1;
@@ -103,13 +115,7 @@ TEST(WorkQueue, HeldPopWaitsForTheWantedCountOrTheDeadline) {
   std::vector<int> out;
   // Wants 3: the producer adds two more; the pop returns with all three, well before the
   // (far) deadline, and reports the two arrivals.
-  std::thread producer([&] {
-    std::this_thread::sleep_for(20ms);
-    for (int i = 2; i <= 3; ++i) {
-      int x = i;
-      q.Push(x);
-    }
-  });
+  std::thread producer = PushAfter(q, {20ms, 0ms});
   const auto t0 = Clock::now();
   Queue::HoldPlan seen;
   ASSERT_TRUE(q.PopBatchHeld(
@@ -161,13 +167,7 @@ TEST(WorkQueue, HeldPopEndsWhenNothingCameForTheQuietTime) {
   std::vector<int> out;
   // Two more come 10 ms apart, then nothing: with a quiet time of 100 ms the pop returns all
   // three about 100 ms after the last one, long before the 10 s deadline.
-  std::thread producer([&] {
-    for (int i = 2; i <= 3; ++i) {
-      std::this_thread::sleep_for(10ms);
-      int x = i;
-      q.Push(x);
-    }
-  });
+  std::thread producer = PushAfter(q, {10ms, 10ms});
   const auto t0 = Clock::now();
   Queue::HoldPlan seen;
   ASSERT_TRUE(
