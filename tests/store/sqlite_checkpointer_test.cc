@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -116,8 +117,12 @@ TEST_F(CheckpointerTest, UnderASteadyStreamTheWalStartsAgainAndPassesFollowItsGr
   EXPECT_GE(passes, restarts);
   EXPECT_LE(passes, 3 * frames / limits.soft_frames)
       << passes << " passes for " << kCommits << " commits";
-  // Each restart begins the file again: it holds a cycle, not the whole stream.
-  EXPECT_LT(largest_wal, frames * 4096 / 4) << "the WAL grew to " << largest_wal << " bytes";
+  // Each restart begins the file again: it holds a cycle, not the whole stream. The file keeps
+  // the size of its longest cycle, in most runs 2-5 MB of this 37 MB stream; but this writer has
+  // no disk to wait for, so while the checkpointer waits for a core (a busy CI machine: 13.7 MB
+  // seen) one cycle can take a third of the stream. A WAL that grew for as long as the stream
+  // lasted would reach all of it.
+  EXPECT_LT(largest_wal, frames * 4096 * 3 / 4) << "the WAL grew to " << largest_wal << " bytes";
   EXPECT_EQ(RowsInCopy(), next_id_);
 
   checkpointer.Stop();
