@@ -10,10 +10,11 @@
 # an exponential think time of DELAY_MS on average (bench/paced-payment.lua). Prints both loads'
 # req/s, p50 and p99 and the store's transactions and waits.
 #   WAITS="2000 0" DELAYS="32 8" ROUNDS=1: the waits (µs) and mean pauses (ms) to try;
-#   a pause of 0 runs the closed loop alone.
+#   a pause of 0 runs the closed loop alone. IDLES="0.25": the HOOKLINE_COMMIT_WAIT_IDLE
+#   values to try with each wait (1: wait whatever the machine's load, as before session 13).
 . "$(dirname "$0")/lib.sh"
 CLOSED=${CLOSED:-8}; PACED=${PACED:-16}; DUR=${DUR:-8}
-WAITS=${WAITS:-2000 0}; DELAYS=${DELAYS:-32 8}; ROUNDS=${ROUNDS:-1}
+WAITS=${WAITS:-2000 0}; DELAYS=${DELAYS:-32 8}; ROUNDS=${ROUNDS:-1}; IDLES=${IDLES:-0.25}
 export YARDSTICK
 URL=$OURS_URL_BASE/api/webhook/payment
 LUA=$YARDSTICK/wrk/unique-payment.lua
@@ -33,9 +34,9 @@ store_waits() {
 echo "# $(date -u +%FT%TZ) $(nproc) cores; closed loop: $CLOSED connections; paced: $PACED connections"
 for ((round = 1; round <= ROUNDS; round++)); do
   for delay in $DELAYS; do
-    for wait_us in $WAITS; do
+    for wait_us in $WAITS; do for idle in $IDLES; do
       stop_ours; rm -rf "$BENCH_TMP/data"
-      start_ours HOOKLINE_COMMIT_WAIT_US="$wait_us"
+      start_ours HOOKLINE_COMMIT_WAIT_US="$wait_us" HOOKLINE_COMMIT_WAIT_IDLE="$idle"
       paced_pid=""
       if [ "$CLOSED" -gt 0 ]; then wrk -t1 -c"$CLOSED" -d2s -s "$LUA" "$URL" >/dev/null; fi
       if [ "$delay" != 0 ] && [ "$PACED" -gt 0 ]; then
@@ -44,7 +45,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
         paced_pid=$!
         sleep 1
       fi
-      line="round $round, wait $wait_us us, pause ${delay} ms:"
+      line="round $round, wait $wait_us us (idle at most $idle), pause ${delay} ms:"
       if [ "$CLOSED" -gt 0 ]; then
         wrk -t1 -c"$CLOSED" -d"${DUR}s" --latency -s "$LUA" "$URL" >"$BENCH_TMP/closed.txt"
         line="$line $(summary closed-loop "$BENCH_TMP/closed.txt")"
@@ -54,6 +55,6 @@ for ((round = 1; round <= ROUNDS; round++)); do
         line="$line | $(summary paced "$BENCH_TMP/paced.txt")"
       fi
       echo "$line | $(store_waits)"
-    done
+    done; done
   done
 done

@@ -62,8 +62,9 @@ void AnnounceSecret(const ResolvedSecret& s, const char* name) {
 StatusOr<std::unique_ptr<store::Store>> OpenConfiguredStore(const Config& config) {
   auto url = ParseDatabaseUrl(config.database_url);
   if (!url.ok()) return url.status();
-  return store::OpenStore(store::StoreOptions{
-      *url, config.pg_pool, std::chrono::microseconds(config.commit_wait_us)});
+  return store::OpenStore(store::StoreOptions{*url, config.pg_pool,
+                                              std::chrono::microseconds(config.commit_wait_us),
+                                              config.commit_wait_idle});
 }
 
 // stdout through stdio's buffer: the logging thread writes many lines per syscall instead of

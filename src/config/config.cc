@@ -64,6 +64,9 @@ Status Validate(const Config& c) {
   if (c.commit_wait_us < 0 || c.commit_wait_us > 100000) {
     return Status::Invalid("HOOKLINE_COMMIT_WAIT_US must be from 0 to 100000");
   }
+  if (!(c.commit_wait_idle >= 0 && c.commit_wait_idle <= 1)) {
+    return Status::Invalid("HOOKLINE_COMMIT_WAIT_IDLE must be from 0 to 1");
+  }
   if (c.max_attempts < 1 || c.max_attempts > 50) {
     return Status::Invalid("HOOKLINE_MAX_ATTEMPTS must be from 1 to 50");
   }

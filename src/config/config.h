@@ -29,8 +29,10 @@ StatusOr<DatabaseUrl> ParseDatabaseUrl(const std::string& url);
 // The URL with any password replaced by "***", for logs and error messages.
 std::string RedactDatabaseUrl(const std::string& url);
 
-// HOOKLINE_COMMIT_WAIT_US's default (also store::StoreOptions's).
+// HOOKLINE_COMMIT_WAIT_US's and HOOKLINE_COMMIT_WAIT_IDLE's defaults (also
+// store::StoreOptions's).
 inline constexpr int kDefaultCommitWaitUs = 2000;
+inline constexpr double kDefaultCommitWaitIdle = 0.25;
 
 struct Config {
   // Listening.
@@ -52,6 +54,10 @@ struct Config {
   // The wait ends early once no event has come for a while (core/commit_gather.h). An event that
   // arrives alone never waits, nor does any other write. 0: never wait.
   int commit_wait_us = kDefaultCommitWaitUs;
+  // ...and only while the machine's idle CPU share (/proc/stat, core/cpu_idle.h) is at most
+  // this: fewer transactions are worth a later reply only when the CPUs are short. 1: whatever
+  // the load.
+  double commit_wait_idle = kDefaultCommitWaitIdle;
 
   // Secrets: empty = generate once and keep in data_dir (app/secrets.h).
   std::string webhook_secret;

@@ -34,6 +34,11 @@ void AddDatabaseFlags(CLI::App& cmd, Config& c) {
                  "may wait for more, in microseconds (0: never)")
       ->envname("HOOKLINE_COMMIT_WAIT_US")
       ->capture_default_str();
+  cmd.add_option("--commit-wait-idle", c.commit_wait_idle,
+                 "SQLite: that wait happens only while the machine's idle CPU share is at most "
+                 "this (0 to 1; 1: whatever the load)")
+      ->envname("HOOKLINE_COMMIT_WAIT_IDLE")
+      ->capture_default_str();
 }
 
 void AddServeFlags(CLI::App& cmd, Config& c) {

@@ -14,7 +14,9 @@ bool CommitGather::Hold(size_t queued, Clock::time_point now, size_t& want,
     gap_ += (gap - gap_) / 8;
   }
   last_ = now;
-  if (max_wait_.count() <= 0 || queued >= target_ || gap_ > max_wait_) return false;
+  if (max_wait_.count() <= 0 || queued >= target_ || gap_ > max_wait_ || idle_ > max_idle_) {
+    return false;
+  }
   want = target_;
   until = now + max_wait_;
   return true;

@@ -13,8 +13,13 @@
 // jobs that came during earlier waits. That keeps a few senders in a closed loop (each sends
 // its next event only when the last one is answered) from waiting out `max_wait` for jobs that
 // cannot come: their jobs arrive together, then nothing, and the batch commits soon after the
-// last one. A stream from many senders keeps arriving and fills the batch. Pure logic, used by
-// one writer thread; the caller passes the clock and reports each wait (`Held`).
+// last one. A stream from many senders keeps arriving and fills the batch.
+//
+// And a batch waits only while the machine is short of CPU: its idle share (core/cpu_idle.h,
+// passed in through set_idle) at most `max_idle`. Fewer transactions save CPU, which is worth
+// a later reply only when the CPUs are what limits the rate; with time to spare, a write that
+// waits for company is just answered later. Pure logic, used by one writer thread; the caller
+// passes the clock and reports each wait (`Held`).
 
 #include <chrono>
 #include <cstddef>
@@ -26,12 +31,17 @@ class CommitGather {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // max_wait 0 turns gathering off.
-  explicit CommitGather(std::chrono::microseconds max_wait, size_t target = 16)
-      : max_wait_(max_wait), target_(target), wait_gap_(max_wait / 4) {}
+  // max_wait 0 turns gathering off; max_idle 1 waits whatever the machine's load.
+  explicit CommitGather(std::chrono::microseconds max_wait, size_t target = 16,
+                        double max_idle = 1.0)
+      : max_wait_(max_wait), target_(target), max_idle_(max_idle), wait_gap_(max_wait / 4) {}
+
+  // The machine's idle CPU share now (0 busy .. 1 idle); 0 until told.
+  void set_idle(double share) { idle_ = share; }
 
   // The writer woke with `queued` jobs at `now`. True: wait until `want` jobs are queued or
-  // `until` passes (then commit whatever is there); false: commit now.
+  // `until` passes (then commit whatever is there); false: commit now (among other reasons,
+  // because the machine has more idle CPU than max_idle).
   bool Hold(size_t queued, Clock::time_point now, size_t& want, Clock::time_point& until);
 
   // A wait ended: `arrivals` jobs came during it, the last one `span` after it began.
@@ -48,6 +58,8 @@ class CommitGather {
  private:
   const std::chrono::microseconds max_wait_;
   const size_t target_;
+  const double max_idle_;
+  double idle_ = 0;
   // Starts long: the first jobs after start never wait.
   Clock::duration gap_ = std::chrono::seconds(1);
   Clock::time_point last_{};

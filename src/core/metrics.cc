@@ -80,6 +80,10 @@ std::string Metrics::RenderPrometheus() const {
        "SQLite: how long a group commit's wait now goes on without a new request (learned from "
        "the gaps between requests during earlier waits).",
        v(store_commit_quiet_us) / 1e6);
+  Line(out, "hookline_machine_cpu_idle_ratio", "gauge",
+       "SQLite: the machine's idle CPU share over the last ~100 ms (/proc/stat), as the writer "
+       "last saw it; a group commit waits only while it is at most HOOKLINE_COMMIT_WAIT_IDLE.",
+       v(machine_cpu_idle_permille) / 1e3);
   Line(out, "hookline_store_failures_total", "counter",
        "Write requests answered with a database error.", v(store_failures));
   Line(out, "hookline_deliveries_succeeded_total", "counter", "Outbound webhooks delivered.",

@@ -40,9 +40,10 @@ struct Metrics {
   Counter store_checkpoint_finishes{0};
   Counter store_wal_restarts{0};
   Counter store_commit_waits{0};  // SQLite: batches that waited for more jobs (commit_gather.h)
-  Counter store_commit_waits_quiet{0};  // ...and of them, waits ended by the quiet time
-  Counter store_commit_quiet_us{0};     // the quiet time the writer's waits use now (a gauge)
-  Counter store_failures{0};            // write requests answered with a database error
+  Counter store_commit_waits_quiet{0};   // ...and of them, waits ended by the quiet time
+  Counter store_commit_quiet_us{0};      // the quiet time the writer's waits use now (a gauge)
+  Counter machine_cpu_idle_permille{0};  // the machine's idle CPU share the writer saw (a gauge)
+  Counter store_failures{0};             // write requests answered with a database error
 
   Counter deliveries_succeeded{0};
   Counter deliveries_failed{0};  // gave up after the last attempt

@@ -8,7 +8,8 @@ namespace hookline::store {
 StatusOr<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
   switch (options.url.kind) {
     case DatabaseKind::kSqlite:
-      return sqlite::OpenSqliteStore(options.url.sqlite_path, options.commit_wait);
+      return sqlite::OpenSqliteStore(options.url.sqlite_path, options.commit_wait,
+                                     options.commit_wait_idle);
     case DatabaseKind::kPostgres:
       return postgres::OpenPostgresStore(options.url.postgres_dsn, options.pool_size);
   }

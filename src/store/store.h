@@ -60,6 +60,8 @@ struct StoreOptions {
   // stream of writes (core/commit_gather.h); 0 commits every batch at once. (PostgreSQL's
   // batches gather while the previous statement and its flush are in flight.)
   std::chrono::microseconds commit_wait{kDefaultCommitWaitUs};
+  // SQLite: ...and only while the machine's idle CPU share is at most this (1: always).
+  double commit_wait_idle = kDefaultCommitWaitIdle;
 };
 
 // Opens the database named by the options and applies pending migrations. Failures (cannot

@@ -98,8 +98,9 @@ def test_gathered_group_commits_answer_every_request_and_survive_sigkill(start_h
     send). Every request is still answered; the batches are larger than the senders alone would
     make them; the wait ends once the senders' requests have stopped coming, instead of running
     out its 100 ms every time; a request after a pause does not wait; and what was answered is
-    on disk."""
-    h = start_hookline(env={"HOOKLINE_COMMIT_WAIT_US": "100000"})
+    on disk. HOOKLINE_COMMIT_WAIT_IDLE=1: the batches wait whatever the machine's load (by default
+    only while its CPUs are short, which a test machine may or may not be)."""
+    h = start_hookline(env={"HOOKLINE_COMMIT_WAIT_US": "100000", "HOOKLINE_COMMIT_WAIT_IDLE": "1"})
     acked, lock, stop = [], threading.Lock(), threading.Event()
     threads = hammer(h, 8, stop, acked, lock)
     for t in threads:
@@ -113,6 +114,9 @@ def test_gathered_group_commits_answer_every_request_and_survive_sigkill(start_h
     assert m["hookline_store_commit_waits_total"] >= 5
     assert m["hookline_store_commit_waits_quiet_total"] >= 1
     assert 50e-6 <= m["hookline_store_commit_wait_quiet_seconds"] <= 0.1
+    idle = [line for line in h.admin("GET", "/metrics").text.splitlines()
+            if line.startswith("hookline_machine_cpu_idle_ratio ")]
+    assert len(idle) == 1 and 0 <= float(idle[0].split()[1]) <= 1, idle
     # 8 senders with one request each in flight: without the wait most batches hold 1-3 jobs
     # (1.9 on average); with it, ~5.
     assert m["hookline_store_jobs_total"] / m["hookline_store_transactions_total"] >= 3.5
@@ -135,3 +139,11 @@ def test_commit_wait_out_of_range_is_refused_at_start(start_hookline, value):
     h = start_hookline(env={"HOOKLINE_COMMIT_WAIT_US": value}, wait=False)
     assert h.proc.wait(10) != 0
     assert "HOOKLINE_COMMIT_WAIT_US" in h.logs() or "commit-wait-us" in h.logs()
+
+
+@pytest.mark.parametrize("value", ["-0.1", "1.5", "nan", "busy"])
+def test_commit_wait_idle_out_of_range_is_refused_at_start(start_hookline, value):
+    h = start_hookline(env={"HOOKLINE_COMMIT_WAIT_IDLE": value}, wait=False)
+    assert h.proc.wait(10) != 0
+    assert "HOOKLINE_COMMIT_WAIT_IDLE" in h.logs() or "commit-wait-idle" in h.logs()
+

@@ -51,6 +51,28 @@ TEST(CommitGather, UnderASteadyStreamASmallBatchWaitsForMore) {
   EXPECT_FALSE(g.Hold(1, now, want, until));
 }
 
+TEST(CommitGather, ASmallBatchWaitsOnlyWhileTheMachineIsShortOfCpu) {
+  CommitGather g(1000us, 16, 0.25);
+  Clock::time_point now{};
+  size_t want = 0;
+  Clock::time_point until;
+  // A steady stream: two jobs every 200 us, on a machine with half its CPU idle: no waiting.
+  g.set_idle(0.5);
+  for (int i = 0; i < 80; ++i) {
+    now += 200us;
+    EXPECT_FALSE(g.Hold(2, now, want, until));
+  }
+  EXPECT_LE(g.average_gap(), 1000us);  // the stream is still seen
+  // The same stream once the machine is at most 25% idle: the batch waits for more.
+  g.set_idle(0.25);
+  now += 200us;
+  EXPECT_TRUE(g.Hold(2, now, want, until));
+  g.set_idle(0.05);
+  now += 200us;
+  EXPECT_TRUE(g.Hold(2, now, want, until));
+  EXPECT_EQ(until, now + 1000us);
+}
+
 TEST(CommitGather, ZeroWaitNeverHolds) {
   CommitGather g(0us);
   Clock::time_point now{};

@@ -21,9 +21,9 @@ namespace {
 class SqliteStore final : public Store {
  public:
   SqliteStore(std::unique_ptr<Conn> write_conn, const std::string& path, int schema_version,
-              std::chrono::microseconds commit_wait)
+              std::chrono::microseconds commit_wait, double commit_wait_idle)
       : checkpointer_(path),
-        writer_(AttachCheckpointer(std::move(write_conn)), commit_wait),
+        writer_(AttachCheckpointer(std::move(write_conn)), commit_wait, commit_wait_idle),
         readers_(path, 2),
         events_(writer_, readers_),
         leads_(writer_, readers_),
@@ -79,7 +79,8 @@ class SqliteStore final : public Store {
 }  // namespace
 
 StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
-                                                 std::chrono::microseconds commit_wait) {
+                                                 std::chrono::microseconds commit_wait,
+                                                 double commit_wait_idle) {
   const auto dir = std::filesystem::path(path).parent_path();
   std::error_code ec;
   if (!dir.empty()) std::filesystem::create_directories(dir, ec);
@@ -94,7 +95,7 @@ StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
   auto version = Migrate(**conn);
   if (!version.ok()) return version.status();
   return std::unique_ptr<Store>(
-      new SqliteStore(std::move(conn.value()), path, *version, commit_wait));
+      new SqliteStore(std::move(conn.value()), path, *version, commit_wait, commit_wait_idle));
 }
 
 }  // namespace hookline::store::sqlite

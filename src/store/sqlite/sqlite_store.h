@@ -12,8 +12,9 @@
 namespace hookline::store::sqlite {
 
 // Creates the file's folder if needed, opens, migrates, starts the threads.
-// commit_wait: see StoreOptions.
+// commit_wait, commit_wait_idle: see StoreOptions.
 StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
-                                                 std::chrono::microseconds commit_wait);
+                                                 std::chrono::microseconds commit_wait,
+                                                 double commit_wait_idle);
 
 }  // namespace hookline::store::sqlite

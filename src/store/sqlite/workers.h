@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "core/commit_gather.h"
+#include "core/cpu_idle.h"
 #include "core/work_queue.h"
 #include "store/callback.h"
 #include "store/fn_job.h"
@@ -59,9 +60,10 @@ using FnJob = store::FnJob<WriteJob, Conn, T>;
 class Writer {
  public:
   // commit_wait: how long a small batch may wait for more jobs under a steady stream of
-  // writes (core/commit_gather.h); 0 commits each batch at once.
+  // writes (core/commit_gather.h); 0 commits each batch at once. commit_wait_idle: it waits only
+  // while the machine's idle CPU share is at most this (1: whatever the load).
   Writer(std::unique_ptr<Conn> conn, std::chrono::microseconds commit_wait,
-         size_t max_batch = 1024);
+         double commit_wait_idle = 1.0, size_t max_batch = 1024);
   ~Writer();  // Stop()s
   void Submit(std::unique_ptr<WriteJob> job);
   template <class T>
@@ -87,6 +89,7 @@ class Writer {
   std::unique_ptr<Conn> conn_;
   const size_t max_batch_;
   CommitGather gather_;  // used by the writer thread only
+  CpuIdle cpu_idle_;     // likewise
   int wal_fd_ = -1;      // the WAL file, read-only, for fdatasync; -1 when COMMIT syncs itself
   WorkQueue<std::unique_ptr<WriteJob>> queue_;
   // Callbacks run on their own thread, so the writer starts the next transaction as soon as a
