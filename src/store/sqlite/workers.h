@@ -63,7 +63,7 @@ class Writer {
   // writes (core/commit_gather.h); 0 commits each batch at once. commit_wait_idle: it waits only
   // while the machine's idle CPU share is at most this (1: whatever the load).
   Writer(std::unique_ptr<Conn> conn, std::chrono::microseconds commit_wait,
-         double commit_wait_idle = 1.0, size_t max_batch = 1024);
+         double commit_wait_idle, size_t max_batch = 1024);
   ~Writer();  // Stop()s
   void Submit(std::unique_ptr<WriteJob> job);
   template <class T>
