@@ -107,12 +107,37 @@ targets_report() {
       return sprintf("%.2fx %s (>= %s: %s)", v, name[t], lim[t], v >= lim[t] ? "met" : "NOT met")
     }
     BEGIN { nt = split(targets, tl, " "); for (k = 1; k <= nt; k++) { split(tl[k], p, ":"); tag[k] = p[1]; lim[p[1]] = p[2] } }
+    # The most this machine could carry at the CPU cost per request measured in run r (hookline,
+    # wrk and, with PostgreSQL, the database, in cores over the row), with every core busy and
+    # nothing waiting; against it, what each ratio target asks for in req/s.
+    function ceiling(r,   used, top, k, t, need, out) {
+      used = cpu[r, "cpu_server"] + cpu[r, "cpu_client"] + cpu[r, "cpu_db"]
+      if (used <= 0 || cores[r] == "" || rate[r, "B"] <= 0) return
+      top = rate[r, "B"] * cores[r] / used
+      out = ""
+      for (k = 1; k <= nt; k++) {
+        t = tag[k]
+        if (t == "p99" || rate[r, t] <= 0) continue
+        need = lim[t] * rate[r, t]
+        out = out sprintf("; %s x %s needs %.0f (%s)", lim[t], name[t], need, need <= top ? "within it" : "above it")
+      }
+      printf "  CPU per request, run %d: hookline %.1f us, wrk %.1f us%s; the machine %.2f of %d cores busy. At that cost %d cores carry at most %.0f req/s%s\n",
+        r, cpu[r, "cpu_server"] * 1e6 / rate[r, "B"], cpu[r, "cpu_client"] * 1e6 / rate[r, "B"],
+        (cpu[r, "cpu_db"] > 0 ? sprintf(", PostgreSQL %.1f us", cpu[r, "cpu_db"] * 1e6 / rate[r, "B"]) : ""),
+        cpu[r, "cpu_machine"], cores[r], cores[r], top, out
+    }
     FNR == 1 { run++ }
     /^#/ { next }
     {
       split($0, f, "\t"); split(f[1], w, " "); t = w[1]
       n = split(f[2], kv, " ")
-      for (i = 1; i <= n; i++) { split(kv[i], p, "="); if (p[1] == "req/s") rate[run, t] = p[2]; if (p[1] == "p99_ms") p99[run, t] = p[2] }
+      for (i = 1; i <= n; i++) {
+        split(kv[i], p, "=")
+        if (p[1] == "req/s") rate[run, t] = p[2]
+        if (p[1] == "p99_ms") p99[run, t] = p[2]
+        if (t == "B" && p[1] ~ /^cpu_/) cpu[run, p[1]] = p[2] + 0
+        if (t == "B" && p[1] == "cpu_machine") { split(p[2], mc, "/"); cores[run] = mc[2] }
+      }
       if (!(t in name)) name[t] = w[2]
     }
     END {
@@ -125,6 +150,7 @@ targets_report() {
           line = line (k > 1 ? " | " : "") (v < 0 ? t ": no figure" : fmt(t, v))
         }
         printf "targets, run %d: hookline %s req/s: %s\n", r, rate[r, "B"], line
+        ceiling(r)
       }
       if (run < 2) exit
       line = ""
