@@ -83,7 +83,8 @@ store_report() {
 # run_yardstick TARGET...: runs the yardstick's comparison RUNS times (default 1) with the
 # environment the row's script gives it, each run's table as the yardstick prints it, then a
 # line per run with hookline's figure against the anchors of that same run and whether the
-# row's targets are met; with RUNS > 1, the median of each ratio over the runs as well.
+# row's targets are met, and under it the run's CPU per request and the ceiling it implies
+# (see ceiling() below); with RUNS > 1, the median of each ratio over the runs as well.
 # A TARGET is TAG:MIN, hookline's req/s at least MIN times that of the anchor in the row whose
 # name's first word is TAG (C nginx, A node-fastify-pg, D pgbench), or p99:MAX, hookline's p99 in
 # wrk at most MAX ms.
