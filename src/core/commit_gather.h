@@ -31,8 +31,11 @@ class CommitGather {
  public:
   using Clock = std::chrono::steady_clock;
 
+  // The batch size a wait aims for, unless the caller says otherwise.
+  static constexpr size_t kDefaultTarget = 16;
+
   // max_wait 0 turns gathering off; max_idle 1 waits whatever the machine's load.
-  explicit CommitGather(std::chrono::microseconds max_wait, size_t target = 16,
+  explicit CommitGather(std::chrono::microseconds max_wait, size_t target = kDefaultTarget,
                         double max_idle = 1.0)
       : max_wait_(max_wait), target_(target), max_idle_(max_idle), wait_gap_(max_wait / 4) {}
 

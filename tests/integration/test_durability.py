@@ -146,4 +146,3 @@ def test_commit_wait_idle_out_of_range_is_refused_at_start(start_hookline, value
     h = start_hookline(env={"HOOKLINE_COMMIT_WAIT_IDLE": value}, wait=False)
     assert h.proc.wait(10) != 0
     assert "HOOKLINE_COMMIT_WAIT_IDLE" in h.logs() or "commit-wait-idle" in h.logs()
-

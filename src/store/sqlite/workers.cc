@@ -19,7 +19,9 @@ namespace hookline::store::sqlite {
 
 Writer::Writer(std::unique_ptr<Conn> conn, std::chrono::microseconds commit_wait,
                double commit_wait_idle, size_t max_batch)
-    : conn_(std::move(conn)), max_batch_(max_batch), gather_(commit_wait, 16, commit_wait_idle) {
+    : conn_(std::move(conn)),
+      max_batch_(max_batch),
+      gather_(commit_wait, CommitGather::kDefaultTarget, commit_wait_idle) {
   SetUpWalSync();
   completer_ = std::thread([this] { CompleterLoop(); });
   thread_ = std::thread([this] { Loop(); });
