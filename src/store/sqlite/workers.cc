@@ -94,14 +94,15 @@ void Writer::CompleterLoop() {
 void Writer::Loop() {
   std::vector<std::unique_ptr<WriteJob>> batch;
   using Queue = WorkQueue<std::unique_ptr<WriteJob>>;
-  auto hold = [this](const std::deque<std::unique_ptr<WriteJob>>& queued, Queue::HoldPlan& plan) {
-    // Reads /proc/stat at most every 100 ms (19 µs on the 2-core test machine; under the
-    // queue's lock, so pushes wait that long ten times a second at most).
+  // The machine's idle CPU share, read before each batch is taken: outside the queue's lock,
+  // since reading /proc/stat (at most every 100 ms) takes ~19 µs on the 2-core test machine and
+  // the network threads' pushes would wait for it. After a quiet spell the share is the one
+  // read before it; such a batch rarely waits anyway (its jobs arrived far apart).
+  double idle = 1;
+  auto hold = [this, &idle](const std::deque<std::unique_ptr<WriteJob>>& queued,
+                            Queue::HoldPlan& plan) {
     const auto now = CommitGather::Clock::now();
-    const double idle = cpu_idle_.Share(now);
     gather_.set_idle(idle);
-    Metrics::Get().machine_cpu_idle_permille.store(static_cast<uint64_t>(idle * 1000 + 0.5),
-                                                   std::memory_order_relaxed);
     if (!gather_.Hold(queued.size(), now, plan.want, plan.until)) {
       return false;
     }
@@ -121,7 +122,11 @@ void Writer::Loop() {
             std::chrono::duration_cast<std::chrono::microseconds>(gather_.quiet()).count()),
         std::memory_order_relaxed);
   };
-  while (queue_.PopBatchHeld(batch, max_batch_, hold, held)) {
+  for (;;) {
+    idle = cpu_idle_.Share(CommitGather::Clock::now());
+    Metrics::Get().machine_cpu_idle_permille.store(static_cast<uint64_t>(idle * 1000 + 0.5),
+                                                   std::memory_order_relaxed);
+    if (!queue_.PopBatchHeld(batch, max_batch_, hold, held)) break;
     auto statuses = RunBatch(batch);
     // COMMIT wrote the frames at its barrier (sqlite/wal_vfs.h); this makes sure of it before
     // the sync thread's fdatasync is taken to cover the batch.
