@@ -14,9 +14,9 @@ namespace {
 
 constexpr size_t kMaxIdBytes = 255;
 
-// A required, non-empty string field of at most kMaxIdBytes.
+// A required, non-empty string field of at most kMaxIdBytes; `out` points into `body`.
 std::optional<http::Response> RequireId(const boost::json::object& body, std::string_view name,
-                                        std::string& out) {
+                                        std::string_view& out) {
   const auto* v = body.if_contains(name);
   const std::string field(name);
   if (v == nullptr) return http::Response::Error(400, field + " is required");
@@ -26,7 +26,7 @@ std::optional<http::Response> RequireId(const boost::json::object& body, std::st
   if (s.size() > kMaxIdBytes) {
     return http::Response::Error(400, field + " must be at most 255 bytes");
   }
-  out.assign(s.data(), s.size());
+  out = std::string_view(s.data(), s.size());
   return std::nullopt;
 }
 
@@ -73,8 +73,9 @@ void RegisterPaymentWebhook(http::Router& router, ApiContext& ctx) {
         const auto& body = parsed.object;
 
         store::EventRecord event;
-        if (auto err = RequireId(body, "event_id", event.id)) return reply(std::move(*err));
-        if (auto err = RequireId(body, "event_type", event.type)) return reply(std::move(*err));
+        std::string_view event_id, event_type;
+        if (auto err = RequireId(body, "event_id", event_id)) return reply(std::move(*err));
+        if (auto err = RequireId(body, "event_type", event_type)) return reply(std::move(*err));
         const auto* data = body.if_contains("data");
         if (data != nullptr && !data->is_object()) {
           return reply(http::Response::Error(400, "data must be a JSON object"));
@@ -82,12 +83,14 @@ void RegisterPaymentWebhook(http::Router& router, ApiContext& ctx) {
         if (data != nullptr) {
           if (auto err = ReadLeadId(data->get_object(), event.lead_id)) return reply(std::move(*err));
         }
-        // The request is valid: a retry of a committed id is answered before the payload is
+        // The request is valid: a retry of a committed id is answered before anything is
         // copied for the insert.
-        if (recent->Contains(event.id)) {
+        if (recent->Contains(event_id)) {
           ++Metrics::Get().events_duplicate;
           return reply(StatusReply(200, "duplicate_ignored"));
         }
+        event.id.assign(event_id.data(), event_id.size());
+        event.type.assign(event_type.data(), event_type.size());
         // `data` is kept as the sender wrote it: a parsed and rewritten copy would round
         // numbers a double cannot hold (an amount with 20 digits) and respell the others.
         if (data == nullptr) {

@@ -1,5 +1,6 @@
 #include "http/router.h"
 
+#include <boost/container/small_vector.hpp>
 #include <boost/url/pct_string_view.hpp>
 
 #include <algorithm>
@@ -8,8 +9,11 @@
 namespace hookline::http {
 namespace {
 
-std::vector<std::string_view> SplitPath(std::string_view path) {
-  std::vector<std::string_view> out;
+// A request's path has a handful of segments: kept inline, so routing allocates nothing.
+using Segments = boost::container::small_vector<std::string_view, 8>;
+
+Segments SplitPath(std::string_view path) {
+  Segments out;
   size_t i = 0;
   while (i < path.size()) {
     if (path[i] == '/') {
@@ -39,12 +43,17 @@ bool IsJsonContentType(std::string_view ct) {
   std::string_view mime = ct.substr(0, semi);
   while (!mime.empty() && std::isspace(static_cast<unsigned char>(mime.back()))) mime.remove_suffix(1);
   while (!mime.empty() && std::isspace(static_cast<unsigned char>(mime.front()))) mime.remove_prefix(1);
-  std::string lower(mime);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (lower == "application/json") return true;
-  return lower.rfind("application/", 0) == 0 && lower.size() > 17 &&
-         lower.compare(lower.size() - 5, 5, "+json") == 0;
+  // Compared case-insensitively in place: this runs for every webhook, and a lower-cased
+  // copy would be an allocation per request.
+  const auto iequal = [](std::string_view a, std::string_view lower) {
+    return a.size() == lower.size() &&
+           std::equal(a.begin(), a.end(), lower.begin(), [](char x, char y) {
+             return std::tolower(static_cast<unsigned char>(x)) == y;
+           });
+  };
+  if (iequal(mime, "application/json")) return true;
+  return mime.size() > 17 && iequal(mime.substr(0, 12), "application/") &&
+         iequal(mime.substr(mime.size() - 5), "+json");
 }
 
 void Router::Add(Method method, std::string_view pattern, Handler handler, RouteOptions options) {
@@ -53,7 +62,7 @@ void Router::Add(Method method, std::string_view pattern, Handler handler, Route
   routes_.push_back(std::move(r));
 }
 
-bool Router::Match(const Route& route, const std::vector<std::string_view>& path,
+bool Router::Match(const Route& route, std::span<const std::string_view> path,
                    std::vector<std::pair<std::string_view, std::string>>* params) {
   if (route.segments.size() != path.size()) return false;
   for (size_t i = 0; i < path.size(); ++i) {

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,7 +44,7 @@ class Router {
     Handler handler;
     RouteOptions options;
   };
-  static bool Match(const Route& route, const std::vector<std::string_view>& path,
+  static bool Match(const Route& route, std::span<const std::string_view> path,
                     std::vector<std::pair<std::string_view, std::string>>* params);
 
   std::vector<Route> routes_;

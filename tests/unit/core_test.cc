@@ -138,6 +138,12 @@ TEST(Router, JsonContentTypes) {
   EXPECT_FALSE(http::IsJsonContentType("text/json+x"));
   EXPECT_FALSE(http::IsJsonContentType("application/x-www-form-urlencoded"));
   EXPECT_FALSE(http::IsJsonContentType("multipart/form-data"));
+  // Case-insensitive throughout, and "+json" needs a subtype before it.
+  EXPECT_TRUE(http::IsJsonContentType(" APPLICATION/VND.API+JSON"));
+  EXPECT_FALSE(http::IsJsonContentType("application/+json"));
+  EXPECT_FALSE(http::IsJsonContentType("application/json5"));
+  EXPECT_FALSE(http::IsJsonContentType("text/json"));
+  EXPECT_FALSE(http::IsJsonContentType(""));
 }
 
 TEST(Response, ErrorIsEscapedJson) {
