@@ -31,7 +31,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-PORT="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+# A free port in 10000-14999, below the kernel's ephemeral range, so no outgoing connection can
+# take it between this check and the server's bind (tests/integration/ports.py has the spans).
+PORT="$(node -e '
+const net = require("net");
+const first = 10000 + Math.floor(Math.random() * 5000);
+const tryPort = (i) => {
+  if (i === 5000) { console.error("no free port in 10000-14999"); process.exit(1); }
+  const port = 10000 + ((first - 10000 + i) % 5000);
+  const s = net.createServer();
+  s.once("error", () => tryPort(i + 1));
+  s.listen({ port, host: "127.0.0.1", exclusive: true }, () => { console.log(port); s.close(); });
+};
+tryPort(0);')"
 export HOOKLINE_URL="http://127.0.0.1:$PORT"
 export HOOKLINE_DB="$WORK/data/hookline.db"
 export ADMIN_TOKEN="browser-admin-$RANDOM$RANDOM"

@@ -19,7 +19,6 @@ Environment: HOOKLINE_BIN (the binary, set by ctest) and HOOKLINE_SOURCE_DIR.
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -30,18 +29,13 @@ import pytest
 import requests
 
 import pg
+from ports import free_port  # noqa: F401  (tests import it from here)
 
 SOURCE_DIR = os.environ.get(
     "HOOKLINE_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
 BIN = os.path.abspath(os.environ.get("HOOKLINE_BIN", os.path.join(SOURCE_DIR, "build", "hookline")))
 WEBHOOK_SECRET = "test-webhook-secret"
 ADMIN_TOKEN = "test-admin-token"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Hookline:
@@ -186,9 +180,12 @@ def workdir():
 @pytest.fixture(scope="session")
 def pg_server():
     """One throwaway PostgreSQL per pytest worker (pg.py), started on first use."""
-    server = pg.PgServer().start()
-    yield server
-    server.destroy()
+    server = pg.PgServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.destroy()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -20,7 +20,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,18 +29,14 @@ import uuid
 
 import psycopg2
 
+from ports import free_port
+
 
 def _bin_dir():
     dirs = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda d: int(d.split("/")[-2]))
     if not dirs:
         raise RuntimeError("PostgreSQL server binaries not found: apt-get install postgresql")
     return dirs[-1]
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _as_pg(cmd):
@@ -63,8 +58,9 @@ class PgServer:
             return self
         if self.dir is None:
             self.dir = tempfile.mkdtemp(prefix="hookline-pg-")
-        if self.port is None:
-            self.port = _free_port()
+        chosen = self.port is None
+        if chosen:
+            self.port = free_port()
         data = os.path.join(self.dir, "data")
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres", "postgres")
@@ -73,14 +69,33 @@ class PgServer:
             subprocess.run(_as_pg([os.path.join(_bin_dir(), "initdb"), "-D", data, "-U", "postgres",
                                    "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]),
                            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # A port of our own choosing that another program took meanwhile gets one more try on
+        # the next port; any other failure is raised with the server's log.
+        for attempt in range(3):
+            if self._pg_ctl_start():
+                return self
+            log = self._log_tail()
+            if not (chosen and "could not bind" in log and attempt < 2):
+                raise RuntimeError(f"PostgreSQL did not start on port {self.port} in {self.dir}:\n{log}")
+            self.port = free_port()
+
+    def _pg_ctl_start(self):
         opts = (f"-c listen_addresses=127.0.0.1 -c port={self.port} "
                 f"-c unix_socket_directories={self.dir} -c max_connections=300 "
                 f"-c shared_buffers=32MB")
-        subprocess.run(_as_pg([os.path.join(_bin_dir(), "pg_ctl"), "-D", data, "-l",
-                               os.path.join(self.dir, "server.log"), "-o", opts, "-w", "-t", "60",
-                               "start"]),
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        return self
+        r = subprocess.run(_as_pg([os.path.join(_bin_dir(), "pg_ctl"), "-D",
+                                   os.path.join(self.dir, "data"), "-l",
+                                   os.path.join(self.dir, "server.log"), "-o", opts, "-w", "-t",
+                                   "60", "start"]),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        return r.returncode == 0
+
+    def _log_tail(self, lines=20):
+        try:
+            with open(os.path.join(self.dir, "server.log"), errors="replace") as f:
+                return "".join(f.readlines()[-lines:])
+        except OSError as e:
+            return f"(no server log: {e})"
 
     def stop(self, mode="fast"):
         if self.external or self.dir is None:

@@ -17,16 +17,28 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A port of 127.0.0.1 that nothing listens on, in 15000-19999. A port from bind(0) would come
+// from the kernel's ephemeral range, which it also hands out to outgoing connections, so one
+// could take it before the server binds it; below that range only listeners compete (see
+// tests/integration/ports.py for the spans each suite uses). The bind has no SO_REUSEADDR, so a
+// port in TIME_WAIT counts as taken.
 int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
+  constexpr int kFirst = 15000, kCount = 5000;
+  static int next = kFirst + static_cast<int>(std::random_device{}() % kCount);
+  for (int i = 0; i < kCount; ++i) {
+    const int port = next;
+    next = kFirst + (next + 1 - kFirst) % kCount;
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) break;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    if (free) return port;
+  }
+  return 0;
 }
 
 std::string FindBin() {
@@ -85,14 +97,19 @@ PgServer::PgServer() {
       return;
     }
   }
-  port_ = FreePort();
   if (RunAsPg(fmt::format("{}/initdb -D {}/data -U postgres --auth=trust -E UTF8 "
                           "--locale=C.UTF-8 --no-sync",
                           bin_, dir_)) != 0) {
     error_ = "initdb failed in " + dir_;
     return;
   }
-  if (!Start()) error_ = "pg_ctl start failed, see " + dir_ + "/server.log";
+  // A listener that appeared on the chosen port since the check gets two more tries elsewhere.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    port_ = FreePort();
+    if (port_ == 0) break;
+    if (Start()) return;
+  }
+  error_ = "pg_ctl start failed, see " + dir_ + "/server.log";
 }
 
 PgServer::~PgServer() {
