@@ -67,11 +67,6 @@ postgres_ticks() {
   for p in $(pgrep -u postgres 2>/dev/null); do cat "/proc/$p/stat" 2>/dev/null; done |
     awk '{ s += $14 + $15 } END { print s + 0 }'
 }
-store_counters() {
-  curl -sf -H "Authorization: Bearer bench-admin" "$OURS_URL_BASE/metrics" |
-    awk '/^hookline_store_(transactions_total|jobs_total|wal_syncs_total|sync_seconds_total|commit_seconds_total) / { print $1, $2 }' |
-    sort
-}
 
 declare -A RATES
 echo "# $(date -u +%FT%TZ) $(nproc) cores; MODE=$MODE DATABASE=$DATABASE, wrk -t1 -c64, ${WARM} s warm-up, ${DUR} s measured"
@@ -85,7 +80,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
     read -r -a extra <<<"${ENVS[$i]}"
     start_ours "${extra[@]}"
     wrk -t1 -c64 -d"${WARM}s" -s "$LUA" "$URL" >/dev/null
-    thread_ticks "$OURS_PID" >"$BENCH_TMP/t0"; pg0=$(postgres_ticks); store_counters >"$BENCH_TMP/m0"
+    thread_ticks "$OURS_PID" >"$BENCH_TMP/t0"; pg0=$(postgres_ticks); ours_metrics >"$BENCH_TMP/m0"
     wrk -t1 -c64 -d"${DUR}s" -s "$LUA" "$URL" >"$BENCH_TMP/wrk" &
     wrk_pid=$!
     sleep "$DUR"
@@ -97,7 +92,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
       sleep 0.02
     done
     wait "$wrk_pid" || true
-    thread_ticks "$OURS_PID" >"$BENCH_TMP/t1"; pg1=$(postgres_ticks); store_counters >"$BENCH_TMP/m1"
+    thread_ticks "$OURS_PID" >"$BENCH_TMP/t1"; pg1=$(postgres_ticks); ours_metrics >"$BENCH_TMP/m1"
     requests=$(sed -n 's/.*requests=\([0-9]*\).*/\1/p' "$BENCH_TMP/wrk")
     rate=$(sed -n 's/.*req\/s=\([0-9]*\).*/\1/p' "$BENCH_TMP/wrk")
     p99=$(sed -n 's/.*p99_ms=\([0-9.]*\).*/\1/p' "$BENCH_TMP/wrk")
@@ -109,13 +104,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
     if [ "$DATABASE" = pg ]; then
       cpu+=$(awk -v n="$requests" -v hz="$TICK" -v d=$((pg1 - pg0)) 'BEGIN { printf ", postgres %.1f", d * 1e6 / hz / n }')
     fi
-    store=$(join "$BENCH_TMP/m0" "$BENCH_TMP/m1" | awk -v d="$DUR" '{ v[$1] = $3 - $2 } END {
-      tx = v["hookline_store_transactions_total"]; syncs = v["hookline_store_wal_syncs_total"]
-      if (tx == 0) { printf "no write transactions"; exit }
-      printf "%.0f transactions/s of %.1f jobs (writer in them %.0f%% of the time)", tx / d,
-        v["hookline_store_jobs_total"] / tx, v["hookline_store_commit_seconds_total"] * 100 / d
-      if (syncs > 0) printf "; %.0f WAL flushes/s of %.0f us (sync thread in them %.0f%%)", syncs / d,
-        v["hookline_store_sync_seconds_total"] * 1e6 / syncs, v["hookline_store_sync_seconds_total"] * 100 / d }')
+    store=$(store_rates "$BENCH_TMP/m0" "$BENCH_TMP/m1" "$DUR")
     echo "round $round ${NAMES[$i]}: $rate req/s, p99 $p99 ms | CPU us per request: $cpu | $store"
   done
 done

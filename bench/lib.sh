@@ -59,25 +59,44 @@ rss_mb() { awk '/VmRSS/{printf "%.1f", $2/1024}' "/proc/$1/status"; }
 cleanup_ours() { stop_ours; rm -rf "$BENCH_TMP"; }
 trap cleanup_ours EXIT
 
-# store_report: what hookline's own /metrics say about the run so far: group commits, WAL
-# flushes and their tail, checkpoint cycles, and the share of requests slower than 10 ms.
-# Where a p99 comes from: a full upper flush bucket means the disk, an empty one the CPU.
+# ours_metrics: hookline's /metrics as it is now, one "name value" line per sample (labels stay
+# part of the name; comments left out), sorted by name for `join`. The one place the bench
+# scripts read the server's counters: store_report, store_rates, ab.sh and mixed-load.sh.
+ours_metrics() {
+  curl -sf -H "Authorization: Bearer bench-admin" "$OURS_URL_BASE/metrics" |
+    awk '$1 !~ /^#/ && NF == 2' | LC_ALL=C sort
+}
+
+# store_report [FILE]: what hookline's own /metrics say about the run so far (from FILE, lines
+# of ours_metrics, or else from the server now): group commits, WAL flushes and their tail,
+# checkpoint cycles, and the share of requests slower than 10 ms. Where a p99 comes from: a
+# full upper flush bucket means the disk, an empty one the CPU.
 store_report() {
-  curl -sf -H "Authorization: Bearer bench-admin" "$OURS_URL_BASE/metrics" | awk '
-    /^hookline_store_transactions_total/ { tx = $2 }
-    /^hookline_store_jobs_total/ { jobs = $2 }
-    /^hookline_store_wal_syncs_total/ { syncs = $2 }
-    /^hookline_store_sync_seconds_total/ { sync_s = $2 }
-    /^hookline_store_wal_restarts_total/ { restarts = $2 }
-    /^hookline_store_checkpoint_passes_total/ { passes = $2 }
-    /^hookline_store_wal_sync_duration_seconds_bucket\{le="0.0025"\}/ { sync_fast = $2 }
-    /^hookline_http_request_duration_seconds_bucket\{le="0.01"\}/ { req_fast = $2 }
-    /^hookline_http_request_duration_seconds_count/ { reqs = $2 }
-    END {
-      if (tx == 0) { print "hookline /metrics: no write transactions"; exit }
-      printf "hookline /metrics: %d transactions of %.1f requests; %d WAL flushes, %.0f us mean, %.2f%% over 2.5 ms; %d checkpoint passes, %d WAL restarts; %.2f%% of requests over 10 ms in the server\n",
-        tx, jobs / tx, syncs, syncs ? sync_s / syncs * 1e6 : 0, syncs ? (syncs - sync_fast) * 100 / syncs : 0,
-        passes, restarts, reqs ? (reqs - req_fast) * 100 / reqs : 0 }'
+  { if [ $# -gt 0 ]; then cat "$1"; else ours_metrics; fi; } | awk '{ v[$1] = $2 } END {
+    tx = v["hookline_store_transactions_total"]; syncs = v["hookline_store_wal_syncs_total"]
+    reqs = v["hookline_http_request_duration_seconds_count"]
+    if (tx == 0) { print "hookline /metrics: no write transactions"; exit }
+    printf "hookline /metrics: %d transactions of %.1f requests; %d WAL flushes, %.0f us mean, %.2f%% over 2.5 ms; %d checkpoint passes, %d WAL restarts; %.2f%% of requests over 10 ms in the server\n",
+      tx, v["hookline_store_jobs_total"] / tx, syncs,
+      syncs ? v["hookline_store_sync_seconds_total"] / syncs * 1e6 : 0,
+      syncs ? (syncs - v["hookline_store_wal_sync_duration_seconds_bucket{le=\"0.0025\"}"]) * 100 / syncs : 0,
+      v["hookline_store_checkpoint_passes_total"], v["hookline_store_wal_restarts_total"],
+      reqs ? (reqs - v["hookline_http_request_duration_seconds_bucket{le=\"0.01\"}"]) * 100 / reqs : 0 }'
+}
+
+# store_rates BEFORE AFTER SECONDS: the store's work between two ours_metrics files taken
+# SECONDS apart, on one line: transactions a second and jobs per transaction, WAL flushes a
+# second and their mean, and the share of the time the writer spent in transactions and the
+# sync thread in fdatasync.
+store_rates() {
+  LC_ALL=C join "$1" "$2" | awk -v d="$3" '{ v[$1] = $3 - $2 } END {
+    tx = v["hookline_store_transactions_total"]; syncs = v["hookline_store_wal_syncs_total"]
+    if (tx == 0) { printf "no write transactions\n"; exit }
+    printf "%.0f transactions/s of %.1f jobs (writer in them %.0f%% of the time)", tx / d,
+      v["hookline_store_jobs_total"] / tx, v["hookline_store_commit_seconds_total"] * 100 / d
+    if (syncs > 0) printf "; %.0f WAL flushes/s of %.0f us (sync thread in them %.0f%%)", syncs / d,
+      v["hookline_store_sync_seconds_total"] * 1e6 / syncs, v["hookline_store_sync_seconds_total"] * 100 / d
+    printf "\n" }'
 }
 
 # run_yardstick TARGET...: runs the yardstick's comparison RUNS times (default 1) with the

@@ -24,11 +24,11 @@ summary() { awk -v n="$1" '/^Requests\/sec/ { r = $2 } $1 == "50%" { p50 = $2 } 
   END { printf "%s %.0f req/s p50 %s p99 %s", n, r, p50, p99 }' "$2"; }
 
 store_waits() {
-  curl -sf -H "Authorization: Bearer bench-admin" "$OURS_URL_BASE/metrics" | awk '
-    /^hookline_store_transactions_total/ { t = $2 } /^hookline_store_jobs_total/ { j = $2 }
-    /^hookline_store_commit_waits_total/ { w = $2 } /^hookline_store_commit_waits_quiet_total/ { q = $2 }
-    /^hookline_store_commit_wait_quiet_seconds/ { qs = $2 }
-    END { printf "%d transactions of %.1f jobs, %d waits (%d ended by the quiet time, now %.0f us)", t, t ? j / t : 0, w, q, qs * 1e6 }'
+  ours_metrics | awk '{ v[$1] = $2 } END {
+    t = v["hookline_store_transactions_total"]
+    printf "%d transactions of %.1f jobs, %d waits (%d ended by the quiet time, now %.0f us)", t,
+      t ? v["hookline_store_jobs_total"] / t : 0, v["hookline_store_commit_waits_total"],
+      v["hookline_store_commit_waits_quiet_total"], v["hookline_store_commit_wait_quiet_seconds"] * 1e6 }'
 }
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores; closed loop: $CLOSED connections; paced: $PACED connections"

@@ -1,7 +1,9 @@
-"""bench/lib.sh's targets_report: the lines the bench scripts print after the yardstick's table
-(hookline's ratio to each anchor, the median over runs, and the CPU ceiling of each run), from
-result files of the yardstick's format. The benchmarks themselves run by hand, never here; this
-checks the arithmetic that bench/RESULTS.md quotes.
+"""bench/lib.sh's reports: targets_report, the lines the bench scripts print after the
+yardstick's table (hookline's ratio to each anchor, the median over runs, and the CPU ceiling of
+each run), from result files of the yardstick's format; and store_report and store_rates, what
+hookline's /metrics say about a run, from files of ours_metrics' format (one taken from a real
+server here). The benchmarks themselves run by hand, never here; this checks the arithmetic that
+bench/RESULTS.md quotes.
 """
 import os
 import subprocess
@@ -9,12 +11,22 @@ import subprocess
 from conftest import SOURCE_DIR
 
 
-def report(tmp_path, targets, runs):
-    # lib.sh refuses to load without a yardstick folder; the report reads only result files.
+def lib_call(tmp_path, function, *args, env=None):
+    """Runs one bench/lib.sh function; lib.sh refuses to load without a yardstick folder."""
     yardstick = tmp_path / "yardstick"
-    yardstick.mkdir()
-    (yardstick / "compare-ingest.sh").write_text("#!/bin/sh\nexit 1\n")
-    (yardstick / "compare-ingest.sh").chmod(0o755)
+    if not yardstick.exists():
+        yardstick.mkdir()
+        (yardstick / "compare-ingest.sh").write_text("#!/bin/sh\nexit 1\n")
+        (yardstick / "compare-ingest.sh").chmod(0o755)
+    lib = os.path.join(SOURCE_DIR, "bench", "lib.sh")
+    out = subprocess.run(
+        ["bash", "-c", f'. "{lib}"; {function} "$@"', function, *args],
+        env={**os.environ, **(env or {}), "YARDSTICK": str(yardstick)},
+        capture_output=True, text=True, timeout=30, check=True)
+    return out.stdout.splitlines()
+
+
+def report(tmp_path, targets, runs):
     files = []
     for i, rows in enumerate(runs):
         path = tmp_path / f"ingest-{i}.tsv"
@@ -22,12 +34,7 @@ def report(tmp_path, targets, runs):
         lines += [f"{name}\t{fields}" for name, fields in rows]
         path.write_text("\n".join(lines) + "\n")
         files.append(str(path))
-    lib = os.path.join(SOURCE_DIR, "bench", "lib.sh")
-    out = subprocess.run(
-        ["bash", "-c", f'. "{lib}"; targets_report "$@"', "report", targets, *files],
-        env={**os.environ, "YARDSTICK": str(yardstick)},
-        capture_output=True, text=True, timeout=30, check=True)
-    return out.stdout.splitlines()
+    return lib_call(tmp_path, "targets_report", targets, *files)
 
 
 P1_RUN_1 = [
@@ -79,3 +86,76 @@ def test_the_database_cpu_counts_in_the_ceiling_and_old_files_get_no_cpu_line(tm
     assert lines[2] == ("targets, run 2: hookline 16000 req/s: 2.00x pgbench (>= 3: NOT met) | "
                         "A: no figure")
     assert not any("CPU per request, run 2" in line for line in lines)
+
+
+def metrics_file(tmp_path, name, values):
+    """A file as ours_metrics writes it: "name value" lines in C-locale order."""
+    path = tmp_path / name
+    path.write_text("".join(f"{k} {v}\n" for k, v in sorted(values.items())))
+    return str(path)
+
+
+BEFORE = {
+    "hookline_store_transactions_total": 1000,
+    "hookline_store_jobs_total": 16000,
+    "hookline_store_wal_syncs_total": 600,
+    "hookline_store_sync_seconds_total": 0.3,
+    "hookline_store_commit_seconds_total": 0.25,
+    "hookline_store_checkpoint_passes_total": 3,
+    "hookline_store_wal_restarts_total": 2,
+    'hookline_store_wal_sync_duration_seconds_bucket{le="0.0025"}': 597,
+    'hookline_http_request_duration_seconds_bucket{le="0.01"}': 15900,
+    "hookline_http_request_duration_seconds_count": 16000,
+}
+
+
+def test_store_report_reads_the_counters_and_the_histogram_buckets(tmp_path):
+    lines = lib_call(tmp_path, "store_report", metrics_file(tmp_path, "m", BEFORE))
+    # 16,000 jobs in 1,000 transactions; 0.3 s over 600 flushes is 500 us, 3 of them over
+    # 2.5 ms; 100 of 16,000 requests over 10 ms.
+    assert lines == [
+        "hookline /metrics: 1000 transactions of 16.0 requests; 600 WAL flushes, 500 us mean, "
+        "0.50% over 2.5 ms; 3 checkpoint passes, 2 WAL restarts; 0.62% of requests over 10 ms "
+        "in the server"]
+    empty = metrics_file(tmp_path, "empty", {"hookline_http_request_duration_seconds_count": 5})
+    assert lib_call(tmp_path, "store_report", empty) == ["hookline /metrics: no write transactions"]
+
+
+def test_store_rates_are_the_differences_over_the_seconds_between_two_files(tmp_path):
+    after = dict(BEFORE)
+    after.update({
+        "hookline_store_transactions_total": 9000,       # 8,000 in 4 s: 2,000 a second
+        "hookline_store_jobs_total": 16000 + 8000 * 25,  # of 25 jobs
+        "hookline_store_commit_seconds_total": 1.85,     # 1.6 s of 4: 40%
+        "hookline_store_wal_syncs_total": 4600,          # 4,000 in 4 s: 1,000 a second
+        "hookline_store_sync_seconds_total": 2.3,        # 2 s over them: 500 us, 50%
+    })
+    before, after = metrics_file(tmp_path, "m0", BEFORE), metrics_file(tmp_path, "m1", after)
+    assert lib_call(tmp_path, "store_rates", before, after, "4") == [
+        "2000 transactions/s of 25.0 jobs (writer in them 40% of the time); 1000 WAL flushes/s "
+        "of 500 us (sync thread in them 50%)"]
+    assert lib_call(tmp_path, "store_rates", before, before, "4") == ["no write transactions"]
+
+
+def test_ours_metrics_reads_a_running_server_in_the_format_the_reports_take(tmp_path, start_hookline):
+    hookline = start_hookline(env={"ADMIN_TOKEN": "bench-admin"})  # the bench scripts' token
+    for i in range(3):
+        assert hookline.post_payment(f"evt_bench_{i}").status_code == 200
+    port = hookline.url.rsplit(":", 1)[1]
+    lines = lib_call(tmp_path, "ours_metrics", env={"OURS_PORT": port})
+    (tmp_path / "now").write_text("".join(line + "\n" for line in lines))
+    report = lib_call(tmp_path, "store_report", str(tmp_path / "now"))
+    assert lines == sorted(lines, key=lambda line: line.encode())
+    assert all(len(line.split()) == 2 and not line.startswith("#") for line in lines)
+    names = {line.split()[0] for line in lines}
+    for name in ("hookline_store_transactions_total", "hookline_store_jobs_total",
+                 "hookline_store_wal_syncs_total", "hookline_store_sync_seconds_total",
+                 "hookline_store_commit_seconds_total", "hookline_store_checkpoint_passes_total",
+                 "hookline_store_wal_restarts_total", "hookline_http_request_duration_seconds_count",
+                 'hookline_store_wal_sync_duration_seconds_bucket{le="0.0025"}',
+                 'hookline_http_request_duration_seconds_bucket{le="0.01"}',
+                 "hookline_store_commit_waits_total", "hookline_store_commit_waits_quiet_total",
+                 "hookline_store_commit_wait_quiet_seconds"):
+        assert name in names, name
+    assert len(report) == 1 and report[0].startswith("hookline /metrics: "), report
+    assert "no write transactions" not in report[0]
