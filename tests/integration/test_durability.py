@@ -1,11 +1,14 @@
-"""A 200 means committed: acknowledged events survive SIGKILL of the server."""
+"""A 200 means committed: acknowledged events survive SIGKILL of the server, on both backends,
+and a crash of PostgreSQL under the PostgreSQL backend."""
 import concurrent.futures
 import threading
 import time
 
+import psycopg2
 import pytest
 import requests
 
+import pg
 from conftest import WEBHOOK_SECRET
 
 
@@ -29,9 +32,11 @@ def hammer(h, senders, stop, acked, lock):
     return [threading.Thread(target=sender, args=(n,)) for n in range(senders)]
 
 
-def test_acknowledged_events_survive_sigkill(hookline):
+def stream_until(h, crash):
+    """Streams new events from 16 senders until 2,000 are acknowledged (or 20 s have passed),
+    then calls crash() with requests in flight and stops the senders. The acknowledged ids."""
     acked, lock, stop = [], threading.Lock(), threading.Event()
-    threads = hammer(hookline, 16, stop, acked, lock)
+    threads = hammer(h, 16, stop, acked, lock)
     for t in threads:
         t.start()
     deadline = time.time() + 20
@@ -40,11 +45,16 @@ def test_acknowledged_events_survive_sigkill(hookline):
             if len(acked) >= 2000:
                 break
         time.sleep(0.05)
-    hookline.kill()  # SIGKILL mid-stream, requests in flight
+    crash()
     stop.set()
     for t in threads:
         t.join()
     assert len(acked) >= 300, f"only {len(acked)} acknowledged"
+    return acked
+
+
+def test_acknowledged_events_survive_sigkill(backend, hookline):
+    acked = stream_until(hookline, hookline.kill)  # SIGKILL mid-stream
     stored = {r["id"] for r in hookline.query("SELECT id FROM EventLog")}
     missing = set(acked) - stored
     assert not missing, f"{len(missing)} acknowledged events lost, e.g. {sorted(missing)[:5]}"
@@ -53,7 +63,7 @@ def test_acknowledged_events_survive_sigkill(hookline):
     assert hookline.post_payment(acked[0]).json() == {"status": "duplicate_ignored"}
 
 
-def test_duplicates_under_load_one_ok_per_id(hookline):
+def test_duplicates_under_load_one_ok_per_id(backend, hookline):
     ids = [f"dupload_{i}" for i in range(200)]
 
     def send(eid):
@@ -71,6 +81,88 @@ def test_duplicates_under_load_one_ok_per_id(hookline):
         oks[eid] = oks.get(eid, 0) + (status == "ok")
     assert all(oks[eid] == 1 for eid in ids)
     assert hookline.event_count() == 200
+
+
+def test_acknowledged_events_survive_a_postgres_crash_under_load(start_hookline):
+    """PostgreSQL backend, 16 senders streaming new events: the writer sends each batch while
+    PostgreSQL commits the one before (pipeline mode), so a batch's rows come back before its
+    commit has happened. PostgreSQL is stopped with `-m immediate` mid-stream (no shutdown
+    checkpoint: what it had committed comes back from its WAL). Every event answered `ok` is
+    in EventLog after recovery, and hookline serves again without a restart of its own."""
+    if pg.PgServer().external:
+        pytest.skip("HOOKLINE_TEST_PG_DSN: this test must stop and start its own server")
+    server = pg.PgServer().start()  # its own server: crashing it disturbs no other test
+    try:
+        dsn = server.create_database()
+        h = start_hookline(env={"DATABASE_URL": dsn})
+
+        def crash():
+            server.stop(mode="immediate")
+            time.sleep(0.5)  # the senders meet the outage (503s) before they stop
+
+        acked = stream_until(h, crash)
+        server.start()
+        stored = {r["id"] for r in pg.query(dsn, 'SELECT id FROM "EventLog"')}
+        missing = set(acked) - stored
+        assert not missing, f"{len(missing)} acknowledged events lost, e.g. {sorted(missing)[:5]}"
+        deadline = time.monotonic() + 15
+        while (r := h.post_payment("after_crash")).status_code != 200:
+            assert r.status_code == 503, r.text
+            assert time.monotonic() < deadline, "hookline did not recover from the crash"
+            time.sleep(0.1)
+        assert r.json() == {"status": "ok"}
+        assert h.post_payment(acked[-1]).json() == {"status": "duplicate_ignored"}
+        assert h.stop() == 0
+    finally:
+        server.destroy()
+
+
+REFUSE_AT_COMMIT = """
+CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.id LIKE 'poison%' THEN RAISE EXCEPTION 'refused at commit: %', NEW.id; END IF;
+  RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER refuse_poison AFTER INSERT ON "EventLog"
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_poison();
+"""
+
+
+def test_a_commit_that_fails_after_the_rows_came_back_acknowledges_nothing(start_hookline,
+                                                                           pg_database):
+    """PostgreSQL backend: a pipelined batch's rows come back before its commit, so an error at
+    the commit itself must still fail the batch. A deferred constraint trigger makes the commit
+    of any transaction holding a `poison…` id fail (after the INSERT returned its rows). Under a
+    stream from 16 senders with a poisoned event now and then, no poisoned event is answered 200
+    or stored, and every other event, batched with them or not, is answered ok and stored."""
+    h = start_hookline(env={"DATABASE_URL": pg_database})  # its migrations create EventLog
+    conn = psycopg2.connect(pg_database)
+    with conn, conn.cursor() as c:
+        c.execute(REFUSE_AT_COMMIT)
+    conn.close()
+
+    def sender(n):
+        s = requests.Session()
+        out = []
+        for i in range(120):
+            eid = f"poison_{n}_{i}" if i % 10 == 3 else f"fine_{n}_{i}"
+            r = s.post(h.url + "/api/webhook/payment",
+                       json={"event_id": eid, "event_type": "payment.succeeded"},
+                       headers={"X-Webhook-Secret": WEBHOOK_SECRET}, timeout=30)
+            out.append((eid, r.status_code, r.json()))
+        return out
+
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        replies = [reply for out in pool.map(sender, range(16)) for reply in out]
+    poisoned = [(eid, code, body) for eid, code, body in replies if eid.startswith("poison")]
+    fine = [(eid, code, body) for eid, code, body in replies if eid.startswith("fine")]
+    assert all(code >= 500 and "error" in body for _, code, body in poisoned), \
+        [p for p in poisoned if p[1] < 500][:5]
+    assert all(code == 200 and body == {"status": "ok"} for _, code, body in fine), \
+        [f for f in fine if f[1] != 200][:5]
+    stored = {r["id"] for r in pg.query(pg_database, 'SELECT id FROM "EventLog"')}
+    assert stored == {eid for eid, _, _ in fine}
+    assert h.stop() == 0
 
 
 def store_metrics(h):

@@ -22,11 +22,14 @@ constexpr const char* kInsertOne =
 
 }  // namespace
 
+const char* const EventInsertJob::kBatchStatement = "event_insert_batch";
+const char* const EventInsertJob::kBatchSql = kInsertBatch;
+
 const char* const PgEventLog::kColumns =
     "id, type, source, payload::text, \"leadId\", "
     "to_char(\"createdAt\" AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
 
-Status EventInsertJob::InsertBatch(Conn& conn, std::span<EventInsertJob* const> jobs, bool* sent) {
+Params EventInsertJob::BatchParams(std::span<EventInsertJob* const> jobs) {
   std::vector<EventInsertJob*> sorted(jobs.begin(), jobs.end());
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](auto* a, auto* b) { return a->event_.id < b->event_.id; });
@@ -62,10 +65,11 @@ Status EventInsertJob::InsertBatch(Conn& conn, std::span<EventInsertJob* const> 
   for (auto* column : {&ids, &types, &sources, &payloads, &leads, &times}) {
     params.AddBinary(column->Finish());
   }
-  auto res = conn.Prepared("event_insert_batch", kInsertBatch, params, sent);
-  if (!res.ok()) return res.status();
+  return params;
+}
+
+void EventInsertJob::ApplyInserted(std::span<EventInsertJob* const> jobs, const PGresult* r) {
   // The returned ids (each once), sorted for binary search: cheaper than a hash set of copies.
-  const PGresult* r = res->get();
   std::vector<std::string_view> inserted(static_cast<size_t>(PQntuples(r)));
   for (size_t i = 0; i < inserted.size(); ++i) {
     const int row = static_cast<int>(i);
@@ -81,6 +85,12 @@ Status EventInsertJob::InsertBatch(Conn& conn, std::span<EventInsertJob* const> 
     if (mine) taken[i] = true;
     j->outcome_ = mine ? InsertOutcome::kInserted : InsertOutcome::kDuplicate;
   }
+}
+
+Status EventInsertJob::InsertBatch(Conn& conn, std::span<EventInsertJob* const> jobs, bool* sent) {
+  auto res = conn.Prepared(kBatchStatement, kInsertBatch, BatchParams(jobs), sent);
+  if (!res.ok()) return res.status();
+  ApplyInserted(jobs, res->get());
   return Status::Ok();
 }
 
