@@ -60,17 +60,6 @@ class WorkQueue {
         out, max, [](const std::deque<T>&, HoldPlan&) { return false; }, [](const HoldPlan&) {});
   }
 
-  // Moves up to `max` queued items onto `out` without waiting; false when none was queued.
-  bool TryPopBatch(std::vector<T>& out, size_t max) {
-    std::lock_guard lock(mu_);
-    if (items_.empty()) return false;
-    while (!items_.empty() && out.size() < max) {
-      out.push_back(std::move(items_.front()));
-      items_.pop_front();
-    }
-    return true;
-  }
-
   // As PopBatch, but a writer that gathers larger batches (core/commit_gather.h) may wait for
   // more: `hold(items, plan)` runs under the queue's lock once there is work (`items` is what is
   // queued); if it returns true, the wait goes on until `plan.want` items are queued (at most

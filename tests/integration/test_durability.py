@@ -84,11 +84,10 @@ def test_duplicates_under_load_one_ok_per_id(backend, hookline):
 
 
 def test_acknowledged_events_survive_a_postgres_crash_under_load(start_hookline):
-    """PostgreSQL backend, 16 senders streaming new events: the writer sends each batch while
-    PostgreSQL commits the one before (pipeline mode), so a batch's rows come back before its
-    commit has happened. PostgreSQL is stopped with `-m immediate` mid-stream (no shutdown
-    checkpoint: what it had committed comes back from its WAL). Every event answered `ok` is
-    in EventLog after recovery, and hookline serves again without a restart of its own."""
+    """PostgreSQL backend, 16 senders streaming new events in group commits. PostgreSQL is
+    stopped with `-m immediate` mid-stream (no shutdown checkpoint: what it had committed comes
+    back from its WAL). Every event answered `ok` is in EventLog after recovery, and hookline
+    serves again without a restart of its own."""
     if pg.PgServer().external:
         pytest.skip("HOOKLINE_TEST_PG_DSN: this test must stop and start its own server")
     server = pg.PgServer().start()  # its own server: crashing it disturbs no other test
@@ -130,11 +129,12 @@ CREATE CONSTRAINT TRIGGER refuse_poison AFTER INSERT ON "EventLog"
 
 def test_a_commit_that_fails_after_the_rows_came_back_acknowledges_nothing(start_hookline,
                                                                            pg_database):
-    """PostgreSQL backend: a pipelined batch's rows come back before its commit, so an error at
-    the commit itself must still fail the batch. A deferred constraint trigger makes the commit
-    of any transaction holding a `poison…` id fail (after the INSERT returned its rows). Under a
-    stream from 16 senders with a poisoned event now and then, no poisoned event is answered 200
-    or stored, and every other event, batched with them or not, is answered ok and stored."""
+    """PostgreSQL backend: an error at the commit itself, after the batch's INSERT has run and
+    returned its rows, fails the batch. A deferred constraint trigger makes the commit of any
+    transaction holding a `poison…` id fail. Under a stream from 16 senders with a poisoned
+    event now and then, no poisoned event is answered 200 or stored, and every other event,
+    batched with them or not, is answered ok and stored (the failed batch runs again, job by
+    job). The guard for any writer that reads a batch's outcome before its commit is known."""
     h = start_hookline(env={"DATABASE_URL": pg_database})  # its migrations create EventLog
     conn = psycopg2.connect(pg_database)
     with conn, conn.cursor() as c:

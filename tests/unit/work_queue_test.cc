@@ -34,24 +34,6 @@ TEST(WorkQueue, BatchesWhatQueuedUpAndDrainsAfterClose) {
   EXPECT_FALSE(q.PopBatch(batch, 10));
 }
 
-TEST(WorkQueue, TryPopBatchNeverWaits) {
-  WorkQueue<int> q;
-  std::vector<int> batch;
-  EXPECT_FALSE(q.TryPopBatch(batch, 10));  // empty: returns at once
-  EXPECT_TRUE(batch.empty());
-  for (int i = 0; i < 4; ++i) {
-    int item = i;
-    ASSERT_TRUE(q.Push(item));
-  }
-  ASSERT_TRUE(q.TryPopBatch(batch, 3));
-  EXPECT_EQ(batch, (std::vector<int>{0, 1, 2}));
-  q.Close();  // what is left is still handed out
-  ASSERT_TRUE(q.TryPopBatch(batch, 10));
-  EXPECT_EQ(batch, (std::vector<int>{0, 1, 2, 3}));  // appended: up to max in all
-  batch.clear();
-  EXPECT_FALSE(q.TryPopBatch(batch, 3));
-}
-
 TEST(WorkQueue, WorkersSeeEveryItemOnce) {
   WorkQueue<int> q;
   std::atomic<long> sum{0};

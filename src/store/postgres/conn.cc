@@ -196,17 +196,13 @@ StatusOr<Result> Conn::Query(const std::string& sql, const Params& p) {
       "query");
 }
 
-Status Conn::EnsurePrepared(const char* name, const char* sql) {
-  if (prepared_.contains(name)) return Status::Ok();
-  auto r = Check(PQprepare(conn_, name, sql, 0, nullptr), "prepare");
-  if (!r.ok()) return r.status();
-  prepared_.insert(name);
-  return Status::Ok();
-}
-
 StatusOr<Result> Conn::Prepared(const char* name, const char* sql, const Params& p, bool* sent) {
   if (sent != nullptr) *sent = false;
-  if (auto st = EnsurePrepared(name, sql); !st.ok()) return st;
+  if (!prepared_.contains(name)) {
+    auto r = Check(PQprepare(conn_, name, sql, 0, nullptr), "prepare");
+    if (!r.ok()) return r.status();
+    prepared_.insert(name);
+  }
   // PQexecPrepared, unrolled to learn whether the statement was handed to the server.
   if (PQsendQueryPrepared(conn_, name, p.size(), p.values(), p.lengths(), p.formats(), 0) == 0) {
     return ErrorOf(conn_, nullptr, name);
@@ -221,41 +217,6 @@ StatusOr<Result> Conn::Prepared(const char* name, const char* sql, const Params&
     if (PQstatus(conn_) == CONNECTION_BAD) break;
   }
   return Check(last, name);
-}
-
-bool Conn::SendPipelined(const char* name, const Params& p, bool* sent) {
-  *sent = false;
-  if (PQsendQueryPrepared(conn_, name, p.size(), p.values(), p.lengths(), p.formats(), 0) == 0) {
-    return false;
-  }
-  *sent = true;
-  return PQsendFlushRequest(conn_) == 1 && PQpipelineSync(conn_) == 1;
-}
-
-StatusOr<Result> Conn::PipelineResult(std::string_view what) {
-  // One result (rows or an error), then a null that ends the statement's results.
-  Result res(PQgetResult(conn_));
-  if (res) {
-    while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
-  }
-  return Check(res.release(), what);
-}
-
-Status Conn::PipelineSync() {
-  // The Sync's own result follows the statement's; a failed commit reports its error first.
-  Status failed;
-  for (int empty = 0; empty < 2;) {
-    Result r(PQgetResult(conn_));
-    if (!r) {
-      if (PQstatus(conn_) == CONNECTION_BAD) return ErrorOf(conn_, nullptr, "commit");
-      ++empty;
-      continue;
-    }
-    const auto st = PQresultStatus(r.get());
-    if (st == PGRES_PIPELINE_SYNC) return failed;
-    if (st == PGRES_FATAL_ERROR && failed.ok()) failed = ErrorOf(conn_, r.get(), "commit");
-  }
-  return failed.ok() ? Status::Internal("postgres: no end of a pipelined transaction") : failed;
 }
 
 StatusOr<Conn*> ConnSlot::Get() {

@@ -133,27 +133,6 @@ class Conn {
   StatusOr<Result> Prepared(const char* name, const char* sql, const Params& params,
                             bool* sent = nullptr);
 
-  // Prepares `sql` under `name` once per connection (Prepared does it on first use; a
-  // pipeline needs it done before it starts).
-  Status EnsurePrepared(const char* name, const char* sql);
-
-  // libpq's pipeline mode, for the writer's EventLog batches (workers.h): statements go out
-  // without waiting for the result of the one before, and the server starts on the next as
-  // soon as it has committed the last. While in it, only the three calls below may be used.
-  bool EnterPipeline() { return PQenterPipelineMode(conn_) == 1; }
-  // False while results are still to be read (or the connection broke).
-  bool ExitPipeline() { return PQexitPipelineMode(conn_) == 1; }
-  // Sends the prepared statement as a transaction of its own: Execute, then Flush (the server
-  // sends the statement's result as soon as it has it, before the commit), then Sync (the
-  // server commits). False if the connection failed: *sent then tells whether the statement
-  // may have reached the server (its outcome is unknown) or surely did not.
-  bool SendPipelined(const char* name, const Params& params, bool* sent);
-  // The next pipelined statement's result (waits for it): its rows, or its error.
-  StatusOr<Result> PipelineResult(std::string_view what);
-  // Waits for that statement's Sync: ok once the server has committed it (with
-  // synchronous_commit on: flushed); an error if the commit failed or the connection broke.
-  Status PipelineSync();
-
   bool InFailedTransaction() const { return PQtransactionStatus(conn_) == PQTRANS_INERROR; }
   // host:port/dbname, for messages.
   const std::string& server() const { return server_; }

@@ -22,14 +22,11 @@ constexpr const char* kInsertOne =
 
 }  // namespace
 
-const char* const EventInsertJob::kBatchStatement = "event_insert_batch";
-const char* const EventInsertJob::kBatchSql = kInsertBatch;
-
 const char* const PgEventLog::kColumns =
     "id, type, source, payload::text, \"leadId\", "
     "to_char(\"createdAt\" AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
 
-Params EventInsertJob::BatchParams(std::span<EventInsertJob* const> jobs) {
+Status EventInsertJob::InsertBatch(Conn& conn, std::span<EventInsertJob* const> jobs, bool* sent) {
   std::vector<EventInsertJob*> sorted(jobs.begin(), jobs.end());
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](auto* a, auto* b) { return a->event_.id < b->event_.id; });
@@ -65,11 +62,10 @@ Params EventInsertJob::BatchParams(std::span<EventInsertJob* const> jobs) {
   for (auto* column : {&ids, &types, &sources, &payloads, &leads, &times}) {
     params.AddBinary(column->Finish());
   }
-  return params;
-}
-
-void EventInsertJob::ApplyInserted(std::span<EventInsertJob* const> jobs, const PGresult* r) {
+  auto res = conn.Prepared("event_insert_batch", kInsertBatch, params, sent);
+  if (!res.ok()) return res.status();
   // The returned ids (each once), sorted for binary search: cheaper than a hash set of copies.
+  const PGresult* r = res->get();
   std::vector<std::string_view> inserted(static_cast<size_t>(PQntuples(r)));
   for (size_t i = 0; i < inserted.size(); ++i) {
     const int row = static_cast<int>(i);
@@ -85,12 +81,6 @@ void EventInsertJob::ApplyInserted(std::span<EventInsertJob* const> jobs, const 
     if (mine) taken[i] = true;
     j->outcome_ = mine ? InsertOutcome::kInserted : InsertOutcome::kDuplicate;
   }
-}
-
-Status EventInsertJob::InsertBatch(Conn& conn, std::span<EventInsertJob* const> jobs, bool* sent) {
-  auto res = conn.Prepared(kBatchStatement, kInsertBatch, BatchParams(jobs), sent);
-  if (!res.ok()) return res.status();
-  ApplyInserted(jobs, res->get());
   return Status::Ok();
 }
 

@@ -28,12 +28,6 @@ class EventInsertJob final : public WriteJob {
   // round trip for the whole group commit); *sent as in Conn::Prepared.
   static Status InsertBatch(Conn& conn, std::span<EventInsertJob* const> jobs,
                             bool* sent = nullptr);
-  // InsertBatch in its parts, for the writer's pipeline: the prepared statement (its name and
-  // SQL), its parameters for `jobs`, and the outcomes from its result.
-  static const char* const kBatchStatement;
-  static const char* const kBatchSql;
-  static Params BatchParams(std::span<EventInsertJob* const> jobs);
-  static void ApplyInserted(std::span<EventInsertJob* const> jobs, const PGresult* res);
 
  private:
   EventRecord event_;

@@ -74,10 +74,9 @@ StatusOr<std::unique_ptr<Store>> OpenPostgresStore(const std::string& dsn, int p
     }
   }
   // One writer connection; the rest of the pool reads. Since a batch of EventLog inserts is
-  // one statement (one round trip), pipelined behind the commit of the one before, a second
-  // writer no longer buys overlap: it halves the batches and doubles the commits, and cost
-  // 20-30% more PostgreSQL CPU per event under load (P3, wrk -c64: 17 vs 23 us of backend CPU
-  // per request) for no more requests per second.
+  // one statement (one round trip), a second writer no longer buys overlap: it halves the
+  // batches and doubles the commits, and cost 20-30% more PostgreSQL CPU per event under load
+  // (P3, wrk -c64: 17 vs 23 us of backend CPU per request) for no more requests per second.
   const int writers = 1;
   const int readers = std::max(1, pool_size - writers);
   return std::unique_ptr<Store>(new PostgresStore(options, writers, readers));

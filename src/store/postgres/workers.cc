@@ -3,29 +3,12 @@
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <chrono>
 
 #include "core/metrics.h"
 #include "store/postgres/event_log.h"
 
 namespace hookline::store::postgres {
-
-namespace {
-
-bool OnlyEventInserts(const std::vector<std::unique_ptr<WriteJob>>& batch) {
-  return std::all_of(batch.begin(), batch.end(),
-                     [](const auto& job) { return job->AsEventInsert() != nullptr; });
-}
-
-}  // namespace
-
-// A batch sent in the pipeline whose commit has not been read yet.
-struct Writer::Flight {
-  Batch jobs;
-  std::vector<EventInsertJob*> events;  // the same jobs
-  std::chrono::steady_clock::time_point sent_at;
-};
 
 Writer::Writer(const ConnOptions& options, int threads, size_t max_batch)
     : options_(options), max_batch_(max_batch) {
@@ -64,93 +47,11 @@ void Writer::Loop(int /*index*/) {
   ConnSlot slot(options_);
   Batch batch;
   while (queue_.PopBatch(batch, max_batch_)) {  // false: stopping, everything queued committed
-    if (OnlyEventInserts(batch)) {
-      RunPipelined(slot, batch);
-    } else {
-      Finish(batch, RunBatch(slot, batch));
-    }
+    auto statuses = RunBatch(slot, batch);
+    Finished finished{std::move(batch), std::move(statuses)};
+    done_.Push(finished);  // open until every writer thread has ended
+    batch.clear();
   }
-}
-
-void Writer::Finish(Batch& batch, std::vector<Status> statuses) {
-  Finished finished{std::move(batch), std::move(statuses)};
-  done_.Push(finished);  // open until every writer thread has ended
-  batch.clear();
-}
-
-void Writer::RunPipelined(ConnSlot& slot, Batch& first) {
-  auto got = slot.Get();
-  Conn* conn = got.ok() ? *got : nullptr;
-  if (conn == nullptr ||
-      !conn->EnsurePrepared(EventInsertJob::kBatchStatement, EventInsertJob::kBatchSql).ok() ||
-      !conn->EnterPipeline()) {
-    return Finish(first, RunBatch(slot, first));  // which says what is wrong
-  }
-  auto& metrics = Metrics::Get();
-  std::deque<Flight> flights;  // sent, oldest first: at most two
-  std::vector<Batch> again;    // refused by the server: run again outside the pipeline
-  Batch later;                 // taken from the queue, not sent in the pipeline
-  const auto broken = [&conn] { return PQstatus(conn->raw()) != CONNECTION_OK; };
-  const auto lost = [&](Batch& jobs, const Status& st) {
-    // The connection broke after the batch was handed over: its commit's outcome is unknown,
-    // so no job of it is reported as done.
-    spdlog::error("store write of {} job(s) failed: {}", jobs.size(), st.message());
-    metrics.store_failures += jobs.size();
-    Finish(jobs, {Status::Unavailable(st.message())});
-  };
-  // Sends `jobs`; false (jobs left as they were) if the connection failed before they left.
-  const auto send = [&](Batch& jobs) {
-    Flight f;
-    f.sent_at = std::chrono::steady_clock::now();
-    f.events.reserve(jobs.size());
-    for (auto& job : jobs) f.events.push_back(job->AsEventInsert());
-    bool sent = false;
-    if (!conn->SendPipelined(EventInsertJob::kBatchStatement,
-                             EventInsertJob::BatchParams(f.events), &sent)) {
-      if (!sent) return false;
-      lost(jobs, ErrorOf(conn->raw(), nullptr, "send"));
-      return true;
-    }
-    f.jobs = std::move(jobs);
-    jobs.clear();
-    flights.push_back(std::move(f));
-    return true;
-  };
-  if (!send(first)) later = std::move(first);
-  while (!flights.empty()) {
-    Flight& cur = flights.front();
-    auto rows = conn->PipelineResult(EventInsertJob::kBatchStatement);
-    if (rows.ok()) EventInsertJob::ApplyInserted(cur.events, rows->get());
-    // The server now commits `cur` (its WAL flush): the jobs that queued up meanwhile go out
-    // at once, and the server starts on them as soon as that commit is done.
-    if (rows.ok() && flights.size() == 1 && later.empty()) {
-      Batch next;
-      if (queue_.TryPopBatch(next, max_batch_) && (!OnlyEventInserts(next) || !send(next))) {
-        later = std::move(next);
-      }
-    }
-    Status st = conn->PipelineSync();
-    if (!rows.ok()) st = rows.status();
-    metrics.store_commit_duration.ObserveSince(cur.sent_at);
-    if (st.ok()) {
-      ++metrics.store_transactions;
-      metrics.store_jobs += cur.jobs.size();
-      Finish(cur.jobs, {Status::Ok()});
-    } else if (broken()) {
-      lost(cur.jobs, st);
-    } else {
-      spdlog::warn("store batch of {} failed ({}); retrying", cur.jobs.size(), st.message());
-      again.push_back(std::move(cur.jobs));
-    }
-    flights.pop_front();
-    if (broken()) {
-      for (auto& f : flights) lost(f.jobs, Status::Unavailable("postgres: connection lost"));
-      flights.clear();
-    }
-  }
-  if (broken() || !conn->ExitPipeline()) slot.Drop();
-  for (auto& jobs : again) Finish(jobs, RunBatch(slot, jobs));
-  if (!later.empty()) Finish(later, RunBatch(slot, later));
 }
 
 std::vector<Status> Writer::RunBatch(ConnSlot& slot, Batch& batch) {

@@ -7,16 +7,12 @@
 // flush for many requests; with two or more threads one batch commits while the next one is
 // being written). EventLog inserts of a batch become one multi-row INSERT ... ON CONFLICT DO
 // NOTHING RETURNING id (event_log.h); a batch of nothing else is sent without BEGIN/COMMIT, as
-// one statement that is its own transaction (one round trip). Such batches go through libpq's
-// pipeline mode: the server sends the statement's rows before it commits, and while it commits
-// (its WAL flush) the writer sends the jobs that queued up meanwhile, so the server starts on
-// them as soon as the commit is done instead of after a round trip through the writer. A job
-// is answered only once its own transaction's commit has been reported (the pipeline's Sync),
-// never on the rows. Callbacks run after the commit returned, on a completer thread, so the
-// writer sends the next batch at once instead of first answering every request of this one. If
-// a batch fails, its jobs run again one transaction each, so one bad job cannot fail its
-// neighbours. If a COMMIT's outcome is unknown (the connection dropped), the jobs get
-// kUnavailable: never a success for something that may not be committed.
+// one statement that is its own transaction (one round trip). Callbacks run after the commit
+// returned, on a completer thread, so the writer sends the next batch at once instead of first
+// answering every request of this one. If a batch fails,
+// its jobs run again one transaction each, so one bad job cannot fail its neighbours. If a
+// COMMIT's outcome is unknown (the connection dropped), the jobs get kUnavailable: never a
+// success for something that may not be committed.
 //
 // Readers: a few threads taking read jobs from one queue.
 //
@@ -73,14 +69,8 @@ class Writer {
  private:
   using Batch = std::vector<std::unique_ptr<WriteJob>>;
   using Finished = store::FinishedBatch<WriteJob>;
-  struct Flight;
   void Loop(int index);
   void CompleterLoop();
-  // Hands the batch's jobs, with their statuses (one for all, or one each), to the completer.
-  void Finish(Batch& batch, std::vector<Status> statuses);
-  // A batch of EventLog inserts only, and the ones that follow it while the server keeps up:
-  // each batch is sent while the server commits the one before (libpq's pipeline mode).
-  void RunPipelined(ConnSlot& slot, Batch& first);
   std::vector<Status> RunBatch(ConnSlot& slot, Batch& batch);
   // Status of the transaction; *commit_sent tells whether its outcome may be unknown.
   Status RunInTransaction(Conn& conn, Batch& jobs, size_t begin, size_t end, bool* commit_sent);
