@@ -32,6 +32,12 @@ def hammer(h, senders, stop, acked, lock):
     return [threading.Thread(target=sender, args=(n,)) for n in range(senders)]
 
 
+def assert_none_lost(acked, rows):
+    """Every acknowledged id is among the rows read back from EventLog."""
+    missing = set(acked) - {r["id"] for r in rows}
+    assert not missing, f"{len(missing)} acknowledged events lost, e.g. {sorted(missing)[:5]}"
+
+
 def stream_until(h, crash):
     """Streams new events from 16 senders until 2,000 are acknowledged (or 20 s have passed),
     then calls crash() with requests in flight and stops the senders. The acknowledged ids."""
@@ -55,9 +61,7 @@ def stream_until(h, crash):
 
 def test_acknowledged_events_survive_sigkill(backend, hookline):
     acked = stream_until(hookline, hookline.kill)  # SIGKILL mid-stream
-    stored = {r["id"] for r in hookline.query("SELECT id FROM EventLog")}
-    missing = set(acked) - stored
-    assert not missing, f"{len(missing)} acknowledged events lost, e.g. {sorted(missing)[:5]}"
+    assert_none_lost(acked, hookline.query("SELECT id FROM EventLog"))
     # And the database opens again as a working server.
     hookline.start()
     assert hookline.post_payment(acked[0]).json() == {"status": "duplicate_ignored"}
@@ -101,9 +105,7 @@ def test_acknowledged_events_survive_a_postgres_crash_under_load(start_hookline)
 
         acked = stream_until(h, crash)
         server.start()
-        stored = {r["id"] for r in pg.query(dsn, 'SELECT id FROM "EventLog"')}
-        missing = set(acked) - stored
-        assert not missing, f"{len(missing)} acknowledged events lost, e.g. {sorted(missing)[:5]}"
+        assert_none_lost(acked, pg.query(dsn, 'SELECT id FROM "EventLog"'))
         deadline = time.monotonic() + 15
         while (r := h.post_payment("after_crash")).status_code != 200:
             assert r.status_code == 503, r.text
@@ -221,9 +223,7 @@ def test_gathered_group_commits_answer_every_request_and_survive_sigkill(start_h
     assert h.post_payment("after_pause").json() == {"status": "ok"}
     assert store_metrics(h)["hookline_store_commit_waits_total"] == waits
     h.kill()
-    stored = {r["id"] for r in h.query("SELECT id FROM EventLog")}
-    missing = set(acked + ["after_pause"]) - stored
-    assert not missing, f"{len(missing)} acknowledged events lost, e.g. {sorted(missing)[:5]}"
+    assert_none_lost(acked + ["after_pause"], h.query("SELECT id FROM EventLog"))
 
 
 @pytest.mark.parametrize("value", ["-1", "100001", "soon"])
