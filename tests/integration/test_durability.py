@@ -129,21 +129,31 @@ CREATE CONSTRAINT TRIGGER refuse_poison AFTER INSERT ON "EventLog"
 """
 
 
+def store_log_lines(h, limit=40):
+    """The server log's warnings and errors (the store's failed or retried writes among them)."""
+    lines = [l for l in h.logs().splitlines() if " warning " in l or " error " in l]
+    return "\n".join(lines[-limit:])
+
+
 def test_a_commit_that_fails_after_the_rows_came_back_acknowledges_nothing(start_hookline,
                                                                            pg_database):
-    """PostgreSQL backend: an error at the commit itself, after the batch's INSERT has run and
-    returned its rows, fails the batch. A deferred constraint trigger makes the commit of any
-    transaction holding a `poison…` id fail. Under a stream from 16 senders with a poisoned
-    event now and then, no poisoned event is answered 200 or stored, and every other event,
-    batched with them or not, is answered ok and stored (the failed batch runs again, job by
-    job). The guard for any writer that reads a batch's outcome before its commit is known."""
-    h = start_hookline(env={"DATABASE_URL": pg_database})  # its migrations create EventLog
+    """PostgreSQL backend: an error at the commit itself, after the batch's statements have run
+    and returned their rows, fails the batch. A deferred constraint trigger makes the commit of
+    any transaction holding a `poison…` id fail. Under a stream from 12 webhook senders with a
+    poisoned event now and then, and 4 landing-form senders whose leads join the same batches
+    (a batch with a lead commits with an explicit COMMIT, one without in its single INSERT), no
+    poisoned event is answered 200 or stored, and every other event and every lead, batched with
+    them or not, is answered and stored (the failed batch runs again, job by job). The guard for
+    any writer that reads a batch's outcome before its commit is known, or that takes a refused
+    COMMIT for a lost one."""
+    h = start_hookline(env={"DATABASE_URL": pg_database,  # its migrations create EventLog
+                            "HOOKLINE_RATE_LIMIT_PER_MINUTE": "0"})
     conn = psycopg2.connect(pg_database)
     with conn, conn.cursor() as c:
         c.execute(REFUSE_AT_COMMIT)
     conn.close()
 
-    def sender(n):
+    def webhook_sender(n):
         s = requests.Session()
         out = []
         for i in range(120):
@@ -154,16 +164,37 @@ def test_a_commit_that_fails_after_the_rows_came_back_acknowledges_nothing(start
             out.append((eid, r.status_code, r.json()))
         return out
 
+    def lead_sender(n):
+        s = requests.Session()
+        out = []
+        for i in range(60):
+            r = s.post(h.url + "/api/leads", timeout=30,
+                       json={"name": f"Lead {n} {i}", "email": f"lead{n}.{i}@example.com",
+                             "company": "Poisoned Batches Ltd"})
+            out.append((r.status_code, r.json()))
+        return out
+
     with concurrent.futures.ThreadPoolExecutor(16) as pool:
-        replies = [reply for out in pool.map(sender, range(16)) for reply in out]
+        webhooks = [pool.submit(webhook_sender, n) for n in range(12)]
+        landing = [pool.submit(lead_sender, n) for n in range(4)]
+        replies = [reply for f in webhooks for reply in f.result()]
+        leads = [reply for f in landing for reply in f.result()]
     poisoned = [(eid, code, body) for eid, code, body in replies if eid.startswith("poison")]
     fine = [(eid, code, body) for eid, code, body in replies if eid.startswith("fine")]
     assert all(code >= 500 and "error" in body for _, code, body in poisoned), \
         [p for p in poisoned if p[1] < 500][:5]
     assert all(code == 200 and body == {"status": "ok"} for _, code, body in fine), \
-        [f for f in fine if f[1] != 200][:5]
-    stored = {r["id"] for r in pg.query(pg_database, 'SELECT id FROM "EventLog"')}
+        ([f for f in fine if f[1] != 200][:5], store_log_lines(h))
+    assert all(code == 201 for code, _ in leads), \
+        ([l for l in leads if l[0] != 201][:5], store_log_lines(h))
+    stored = {r["id"] for r in pg.query(pg_database,
+                                        """SELECT id FROM "EventLog" WHERE type <> 'lead.created'""")}
     assert stored == {eid for eid, _, _ in fine}
+    lead_ids = {r["id"] for r in pg.query(pg_database, 'SELECT id FROM "Lead"')}
+    assert lead_ids == {body["id"] for _, body in leads}
+    lead_events = pg.query(pg_database,
+                           """SELECT "leadId" FROM "EventLog" WHERE type = 'lead.created'""")
+    assert sorted(r["leadId"] for r in lead_events) == sorted(lead_ids)
     assert h.stop() == 0
 
 

@@ -58,15 +58,15 @@ std::vector<Status> Writer::RunBatch(ConnSlot& slot, Batch& batch) {
   auto& metrics = Metrics::Get();
   const auto t0 = std::chrono::steady_clock::now();
   auto conn = slot.Get();
-  bool commit_sent = false;
-  Status st =
-      conn.ok() ? RunInTransaction(**conn, batch, 0, batch.size(), &commit_sent) : conn.status();
-  if (!st.ok() && conn.ok() && !commit_sent && !(*conn)->Alive()) {
+  bool outcome_unknown = false;
+  Status st = conn.ok() ? RunInTransaction(**conn, batch, 0, batch.size(), &outcome_unknown)
+                        : conn.status();
+  if (!st.ok() && conn.ok() && !outcome_unknown && !(*conn)->Alive()) {
     // The connection died under us (server restarted) before COMMIT: nothing was committed,
     // so one more try on a fresh connection is safe and spares the callers a 503.
     slot.Drop();
     conn = slot.Get();
-    if (conn.ok()) st = RunInTransaction(**conn, batch, 0, batch.size(), &commit_sent);
+    if (conn.ok()) st = RunInTransaction(**conn, batch, 0, batch.size(), &outcome_unknown);
   }
   metrics.store_commit_duration.ObserveSince(t0);
   if (st.ok()) {
@@ -74,7 +74,7 @@ std::vector<Status> Writer::RunBatch(ConnSlot& slot, Batch& batch) {
     metrics.store_jobs += batch.size();
     return {st};
   }
-  if (!conn.ok() || commit_sent || batch.size() == 1 || st.code() == StatusCode::kUnavailable) {
+  if (!conn.ok() || outcome_unknown || batch.size() == 1 || st.code() == StatusCode::kUnavailable) {
     // No connection, an unknown COMMIT outcome, or the server is going away: every job is
     // answered with the failure; none is reported as done.
     if (st.code() == StatusCode::kInvalidArgument || st.code() == StatusCode::kAlreadyExists) {
@@ -91,7 +91,7 @@ std::vector<Status> Writer::RunBatch(ConnSlot& slot, Batch& batch) {
   std::vector<Status> statuses;
   statuses.reserve(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
-    Status one = RunInTransaction(**conn, batch, i, i + 1, &commit_sent);
+    Status one = RunInTransaction(**conn, batch, i, i + 1, &outcome_unknown);
     if (!one.ok()) {
       spdlog::warn("store write failed: {}", one.message());
       ++metrics.store_failures;
@@ -105,8 +105,8 @@ std::vector<Status> Writer::RunBatch(ConnSlot& slot, Batch& batch) {
 }
 
 Status Writer::RunInTransaction(Conn& conn, Batch& jobs, size_t begin, size_t end,
-                                bool* commit_sent) {
-  *commit_sent = false;
+                                bool* outcome_unknown) {
+  *outcome_unknown = false;
   std::vector<EventInsertJob*> events;
   for (size_t i = begin; i < end; ++i) {
     if (auto* e = jobs[i]->AsEventInsert()) events.push_back(e);
@@ -118,7 +118,7 @@ Status Writer::RunInTransaction(Conn& conn, Batch& jobs, size_t begin, size_t en
     bool sent = false;
     Status st = EventInsertJob::InsertBatch(conn, events, &sent);
     // A server error rolled the statement back; only a lost connection leaves it unknown.
-    *commit_sent = !st.ok() && sent && PQstatus(conn.raw()) != CONNECTION_OK;
+    *outcome_unknown = !st.ok() && sent && PQstatus(conn.raw()) != CONNECTION_OK;
     return st;
   }
   if (auto st = conn.Exec("BEGIN"); !st.ok()) return st;
@@ -138,9 +138,14 @@ Status Writer::RunInTransaction(Conn& conn, Batch& jobs, size_t begin, size_t en
   if (conn.InFailedTransaction()) {
     return fail(Status::Internal("a statement failed inside the transaction"));
   }
-  *commit_sent = true;
   auto res = conn.Query("COMMIT", Params{});
-  if (!res.ok()) return res.status();
+  if (!res.ok()) {
+    // An error answered by the server (a deferred constraint, a serialization failure) means
+    // the transaction was rolled back: a known outcome, so the jobs may run again one by one.
+    // Only a lost connection leaves the COMMIT's outcome unknown.
+    *outcome_unknown = PQstatus(conn.raw()) != CONNECTION_OK;
+    return res.status();
+  }
   if (std::string_view(PQcmdStatus(res->get())) != "COMMIT") {
     return Status::Internal("postgres rolled the transaction back instead of committing");
   }

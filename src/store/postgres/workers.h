@@ -72,8 +72,9 @@ class Writer {
   void Loop(int index);
   void CompleterLoop();
   std::vector<Status> RunBatch(ConnSlot& slot, Batch& batch);
-  // Status of the transaction; *commit_sent tells whether its outcome may be unknown.
-  Status RunInTransaction(Conn& conn, Batch& jobs, size_t begin, size_t end, bool* commit_sent);
+  // Status of the transaction; *outcome_unknown: the connection was lost after COMMIT (or the
+  // one-statement transaction) was sent, so whether it committed is unknown.
+  Status RunInTransaction(Conn& conn, Batch& jobs, size_t begin, size_t end, bool* outcome_unknown);
 
   ConnOptions options_;
   const size_t max_batch_;
