@@ -1,6 +1,9 @@
 """A 200 means committed: acknowledged events survive SIGKILL of the server, on both backends,
-and a crash of PostgreSQL under the PostgreSQL backend."""
+a crash of PostgreSQL under the PostgreSQL backend, and a full disk under SQLite."""
 import concurrent.futures
+import contextlib
+import os
+import subprocess
 import threading
 import time
 
@@ -196,6 +199,83 @@ def test_a_commit_that_fails_after_the_rows_came_back_acknowledges_nothing(start
                            """SELECT "leadId" FROM "EventLog" WHERE type = 'lead.created'""")
     assert sorted(r["leadId"] for r in lead_events) == sorted(lead_ids)
     assert h.stop() == 0
+
+
+@contextlib.contextmanager
+def small_disk(path, size):
+    """A tmpfs of `size` mounted at `path` (made if missing), unmounted on the way out."""
+    os.makedirs(path, exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", path], check=True)
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", path], check=False)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small tmpfs needs root")
+def test_a_full_disk_refuses_with_503_loses_nothing_and_recovers_without_restart(
+        start_hookline, workdir):
+    """SQLite on a disk that fills up under 8 senders of 12 KB events. Once it is full, every
+    request is answered 503 with Retry-After and a JSON error (never 200, never a dropped
+    connection), hookline keeps serving, and a refused event was not stored. When space comes
+    back (the tmpfs grown, no restart), the refused events sent again are answered ok, as new;
+    then after SIGKILL every acknowledged event is in EventLog and the file passes SQLite's
+    integrity check."""
+    data_dir = os.path.join(workdir, "full", "data")
+    pad = "x" * 12000
+    with small_disk(data_dir, "6m"):
+        h = start_hookline(subdir="full")
+
+        def post(s, eid):
+            return s.post(h.url + "/api/webhook/payment", timeout=30,
+                          json={"event_id": eid, "event_type": "payment.succeeded",
+                                "data": {"pad": pad}},
+                          headers={"X-Webhook-Secret": WEBHOOK_SECRET})
+
+        def fill(n):
+            """Sends new events until 20 in a row were refused. (acked, refused, odd replies)"""
+            s = requests.Session()
+            acked, refused, odd, streak = [], [], [], 0
+            for i in range(3000):
+                eid = f"full_{n}_{i}"
+                r = post(s, eid)
+                if r.status_code == 200 and r.json() == {"status": "ok"}:
+                    acked.append(eid)
+                    streak = 0
+                elif (r.status_code == 503 and r.headers.get("Retry-After") == "1"
+                      and "error" in r.json()):
+                    refused.append(eid)
+                    streak += 1
+                    if streak == 20:
+                        break
+                else:
+                    odd.append((eid, r.status_code, r.text[:200]))
+            return acked, refused, odd
+
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(fill, range(8)))
+        acked = [e for a, _, _ in results for e in a]
+        refused = [e for _, r, _ in results for e in r]
+        odd = [o for _, _, o in results for o in o]
+        assert not odd, odd[:5]
+        assert len(acked) >= 100 and all(len(r) >= 20 for _, r, _ in results), \
+            (len(acked), [len(r) for _, r, _ in results])
+        assert h.proc.poll() is None
+        assert "disk is full" in h.logs()
+        stored = {r["id"] for r in h.query("SELECT id FROM EventLog")}
+        assert not stored & set(refused), sorted(stored & set(refused))[:5]
+
+        subprocess.run(["mount", "-o", "remount,size=64m", data_dir], check=True)
+        s = requests.Session()
+        again = [(eid, post(s, eid)) for eid in refused[:40]]
+        assert all(r.status_code == 200 and r.json() == {"status": "ok"} for _, r in again), \
+            [(eid, r.status_code, r.text[:200]) for eid, r in again if r.status_code != 200][:5]
+        h.kill()
+        rows = h.query("SELECT id FROM EventLog")
+        assert_none_lost(acked + [eid for eid, _ in again], rows)
+        assert len(rows) == len(acked) + len(again)
+        with h.db() as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 def store_metrics(h):
