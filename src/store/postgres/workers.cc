@@ -140,9 +140,9 @@ Status Writer::RunInTransaction(Conn& conn, Batch& jobs, size_t begin, size_t en
   }
   auto res = conn.Query("COMMIT", Params{});
   if (!res.ok()) {
-    // An error answered by the server (a deferred constraint, a serialization failure) means
-    // the transaction was rolled back: a known outcome, so the jobs may run again one by one.
-    // Only a lost connection leaves the COMMIT's outcome unknown.
+    // An error answered by the server (a deferred constraint or trigger, which an operator may
+    // have added) means the transaction was rolled back: a known outcome, so the jobs may run
+    // again one by one. Only a lost connection leaves the COMMIT's outcome unknown.
     *outcome_unknown = PQstatus(conn.raw()) != CONNECTION_OK;
     return res.status();
   }
