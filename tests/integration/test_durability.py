@@ -134,7 +134,7 @@ CREATE CONSTRAINT TRIGGER refuse_poison AFTER INSERT ON "EventLog"
 
 def store_log_lines(h, limit=40):
     """The server log's warnings and errors (the store's failed or retried writes among them)."""
-    lines = [l for l in h.logs().splitlines() if " warning " in l or " error " in l]
+    lines = [line for line in h.logs().splitlines() if " warning " in line or " error " in line]
     return "\n".join(lines[-limit:])
 
 
@@ -254,9 +254,9 @@ def test_a_full_disk_refuses_with_503_loses_nothing_and_recovers_without_restart
 
         with concurrent.futures.ThreadPoolExecutor(8) as pool:
             results = list(pool.map(fill, range(8)))
-        acked = [e for a, _, _ in results for e in a]
-        refused = [e for _, r, _ in results for e in r]
-        odd = [o for _, _, o in results for o in o]
+        acked = [eid for ok, _, _ in results for eid in ok]
+        refused = [eid for _, no, _ in results for eid in no]
+        odd = [reply for _, _, replies in results for reply in replies]
         assert not odd, odd[:5]
         assert len(acked) >= 100 and all(len(r) >= 20 for _, r, _ in results), \
             (len(acked), [len(r) for _, r, _ in results])
