@@ -3,8 +3,16 @@
 #include <boost/json/value.hpp>
 
 #include "core/json_text.h"
+#include "core/metrics.h"
 
 namespace hookline::api {
+namespace {
+
+constexpr const char* kWritesRefused =
+    R"({"status":"unavailable",)"
+    R"("error":"the database refuses writes (is the disk full?); see the server log"})";
+
+}  // namespace
 
 void RegisterHealth(http::Router& router, ApiContext& ctx) {
   router.Add(http::Method::kGet, "/healthz", [&ctx](const http::Request&, http::Reply reply) {
@@ -13,6 +21,11 @@ void RegisterHealth(http::Router& router, ApiContext& ctx) {
         return reply(http::Response::Json(
                          503, R"({"status":"unavailable","error":"the database is unavailable"})")
                          .With("Retry-After", "1"));
+      }
+      // Reads work but writes are refused (a full disk): webhooks are answered 503, so the
+      // service is not healthy, whatever a read says.
+      if (Metrics::Get().WritesFailing()) {
+        return reply(http::Response::Json(503, kWritesRefused).With("Retry-After", "1"));
       }
       boost::json::object o;
       o["status"] = "ok";

@@ -17,6 +17,30 @@ Metrics& Metrics::Get() {
   return metrics;
 }
 
+namespace {
+int64_t SteadyNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+void Metrics::NoteWrite(const Status& status) {
+  if (status.ok()) {
+    store_last_write_ok_ns.store(SteadyNowNs(), std::memory_order_relaxed);
+  } else if (status.code() == StatusCode::kUnavailable) {
+    store_last_write_refused_ns.store(SteadyNowNs(), std::memory_order_relaxed);
+  }
+}
+
+bool Metrics::WritesFailing(std::chrono::nanoseconds window) const {
+  const int64_t refused = store_last_write_refused_ns.load(std::memory_order_relaxed);
+  if (refused == 0 || refused <= store_last_write_ok_ns.load(std::memory_order_relaxed)) {
+    return false;
+  }
+  return SteadyNowNs() - refused < window.count();
+}
+
 std::string Metrics::RenderPrometheus() const {
   std::string out;
   out +=
@@ -86,6 +110,12 @@ std::string Metrics::RenderPrometheus() const {
        v(machine_cpu_idle_permille) / 1e3);
   Line(out, "hookline_store_failures_total", "counter",
        "Write requests answered with a database error.", v(store_failures));
+  const std::string failing_help = fmt::format(
+      "1 while the database refuses writes (a full disk, an I/O error, a lost server): the last "
+      "write transaction was refused within the last {} s and none has committed since.",
+      kWritesFailingFor.count());
+  Line(out, "hookline_store_writes_failing", "gauge", failing_help.c_str(),
+       WritesFailing() ? 1 : 0);
   Line(out, "hookline_deliveries_succeeded_total", "counter", "Outbound webhooks delivered.",
        v(deliveries_succeeded));
   Line(out, "hookline_deliveries_failed_total", "counter",

@@ -5,10 +5,12 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string>
 
 #include "core/latency_histogram.h"
+#include "core/status.h"
 
 namespace hookline {
 
@@ -44,13 +46,29 @@ struct Metrics {
   Counter store_commit_quiet_us{0};      // the quiet time the writer's waits use now (a gauge)
   Counter machine_cpu_idle_permille{0};  // the machine's idle CPU share the writer saw (a gauge)
   Counter store_failures{0};             // write requests answered with a database error
+  // When a write transaction last committed, and when one was last refused by a database that
+  // could not write (kUnavailable: a full disk, an I/O error, a lost server); steady-clock
+  // nanoseconds, 0 for never. /healthz and hookline_store_writes_failing report a database
+  // that still answers reads but refuses writes.
+  std::atomic<int64_t> store_last_write_ok_ns{0};
+  std::atomic<int64_t> store_last_write_refused_ns{0};
 
   Counter deliveries_succeeded{0};
   Counter deliveries_failed{0};  // gave up after the last attempt
   Counter delivery_attempts{0};
 
+  // How long after a refused write, with none committed since, the writes count as failing:
+  // a database that no longer gets writes is not reported failing forever.
+  static constexpr std::chrono::seconds kWritesFailingFor{60};
+
   static Metrics& Get();
   std::string RenderPrometheus() const;
+  // A writer's outcome for one transaction: ok, or a refusal of the database (kUnavailable).
+  // A job's own failure (a bad row, a constraint) says nothing of the database and is ignored.
+  void NoteWrite(const Status& status);
+  // The last write transaction was refused less than `window` ago, and none has committed
+  // since.
+  bool WritesFailing(std::chrono::nanoseconds window = kWritesFailingFor) const;
 };
 
 }  // namespace hookline

@@ -217,9 +217,10 @@ def test_a_full_disk_refuses_with_503_loses_nothing_and_recovers_without_restart
         start_hookline, workdir):
     """SQLite on a disk that fills up under 8 senders of 12 KB events. Once it is full, every
     request is answered 503 with Retry-After and a JSON error (never 200, never a dropped
-    connection), hookline keeps serving, and a refused event was not stored. When space comes
-    back (the tmpfs grown, no restart), the refused events sent again are answered ok, as new;
-    then after SIGKILL every acknowledged event is in EventLog and the file passes SQLite's
+    connection), hookline keeps serving, a refused event was not stored, and /healthz and
+    /metrics say the writes are failing. When space comes back (the tmpfs grown, no restart),
+    the refused events sent again are answered ok, as new, and /healthz is 200 again; then
+    after SIGKILL every acknowledged event is in EventLog and the file passes SQLite's
     integrity check."""
     data_dir = os.path.join(workdir, "full", "data")
     pad = "x" * 12000
@@ -262,6 +263,11 @@ def test_a_full_disk_refuses_with_503_loses_nothing_and_recovers_without_restart
             (len(acked), [len(r) for _, r, _ in results])
         assert h.proc.poll() is None
         assert "disk is full" in h.logs()
+        # Reads still work, but a service that cannot store a webhook is not healthy.
+        health = h.get("/healthz")
+        assert health.status_code == 503 and health.headers.get("Retry-After") == "1"
+        assert "refuses writes" in health.json()["error"], health.text
+        assert store_metrics(h)["hookline_store_writes_failing"] == 1
         stored = {r["id"] for r in h.query("SELECT id FROM EventLog")}
         assert not stored & set(refused), sorted(stored & set(refused))[:5]
 
@@ -270,6 +276,8 @@ def test_a_full_disk_refuses_with_503_loses_nothing_and_recovers_without_restart
         again = [(eid, post(s, eid)) for eid in refused[:40]]
         assert all(r.status_code == 200 and r.json() == {"status": "ok"} for _, r in again), \
             [(eid, r.status_code, r.text[:200]) for eid, r in again if r.status_code != 200][:5]
+        assert h.get("/healthz").status_code == 200
+        assert store_metrics(h)["hookline_store_writes_failing"] == 0
         h.kill()
         rows = h.query("SELECT id FROM EventLog")
         assert_none_lost(acked + [eid for eid, _ in again], rows)

@@ -69,6 +69,13 @@ std::vector<Status> Writer::RunBatch(ConnSlot& slot, Batch& batch) {
     if (conn.ok()) st = RunInTransaction(**conn, batch, 0, batch.size(), &outcome_unknown);
   }
   metrics.store_commit_duration.ObserveSince(t0);
+  // Writes count as failing when a server that answers refuses them (a full disk, a server
+  // gone read-only); a lost connection does not: /healthz sees that with its own query, and
+  // the writes recover with the connection.
+  auto note = [&metrics, &conn](const Status& s) {
+    if (s.ok() || (conn.ok() && (*conn)->Alive())) metrics.NoteWrite(s);
+  };
+  note(st);  // a batch run again job by job below notes each job's outcome too
   if (st.ok()) {
     ++metrics.store_transactions;
     metrics.store_jobs += batch.size();
@@ -99,6 +106,7 @@ std::vector<Status> Writer::RunBatch(ConnSlot& slot, Batch& batch) {
       ++metrics.store_transactions;
       ++metrics.store_jobs;
     }
+    note(one);
     statuses.push_back(std::move(one));
   }
   return statuses;

@@ -148,11 +148,13 @@ std::vector<Status> Writer::RunBatch(std::vector<std::unique_ptr<WriteJob>>& bat
   if (st.ok()) {
     ++metrics.store_transactions;
     metrics.store_jobs += batch.size();
+    metrics.NoteWrite(st);
     return {st};
   }
   if (batch.size() == 1) {
     spdlog::error("store write failed: {}", st.message());
     ++metrics.store_failures;
+    metrics.NoteWrite(st);
     return {st};
   }
   // Isolate the failure: each job alone, so one bad job cannot fail its neighbours.
@@ -168,6 +170,7 @@ std::vector<Status> Writer::RunBatch(std::vector<std::unique_ptr<WriteJob>>& bat
       ++metrics.store_transactions;
       ++metrics.store_jobs;
     }
+    metrics.NoteWrite(one);
     statuses.push_back(std::move(one));
   }
   return statuses;
