@@ -336,6 +336,11 @@ int CurrentTimeInt64(sqlite3_vfs* vfs, sqlite3_int64* out) {
 }
 
 sqlite3_vfs* Register() {
+  // Before SQLite initialises (it refuses afterwards, harmlessly): no memory statistics.
+  // hookline never reads them (sqlite3_memory_used), and keeping them takes a process-wide
+  // mutex around every allocation SQLite makes, several per inserted row on the writer
+  // (bench/RESULTS.md, finding 38).
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   sqlite3_initialize();
   sqlite3_vfs* real = sqlite3_vfs_find(nullptr);
   if (real == nullptr || real->iVersion < 2) return nullptr;
