@@ -10,7 +10,7 @@ namespace {
 
 constexpr const char* kWritesRefused =
     R"({"status":"unavailable",)"
-    R"("error":"the database refuses writes (is the disk full?); see the server log"})";
+    R"("error":"the database refuses writes (a full disk? a read-only server?); see the server log"})";
 
 }  // namespace
 

@@ -28,7 +28,7 @@ int64_t SteadyNowNs() {
 void Metrics::NoteWrite(const Status& status) {
   if (status.ok()) {
     store_last_write_ok_ns.store(SteadyNowNs(), std::memory_order_relaxed);
-  } else if (status.code() == StatusCode::kUnavailable) {
+  } else if (status.code() == StatusCode::kUnavailable && !status.conflict()) {
     store_last_write_refused_ns.store(SteadyNowNs(), std::memory_order_relaxed);
   }
 }

@@ -64,7 +64,8 @@ struct Metrics {
   static Metrics& Get();
   std::string RenderPrometheus() const;
   // A writer's outcome for one transaction: ok, or a refusal of the database (kUnavailable).
-  // A job's own failure (a bad row, a constraint) says nothing of the database and is ignored.
+  // A job's own failure (a bad row, a constraint) says nothing of the database and is ignored,
+  // and so is a lost conflict with another transaction (a deadlock: Status::conflict()).
   void NoteWrite(const Status& status);
   // The last write transaction was refused less than `window` ago, and none has committed
   // since.

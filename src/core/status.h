@@ -35,10 +35,18 @@ class Status {
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
   const std::string& message() const { return message_; }
+  // A transaction that lost to a concurrent one (a deadlock, a serialization failure): worth
+  // retrying, and no sign that the database refuses work (core/metrics.h, NoteWrite).
+  bool conflict() const { return conflict_; }
+  Status AsConflict() && {
+    conflict_ = true;
+    return std::move(*this);
+  }
 
  private:
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
+  bool conflict_ = false;
 };
 
 // A value or the Status that says why there is none.

@@ -6,6 +6,7 @@ import os
 import subprocess
 import threading
 import time
+import urllib.parse
 
 import psycopg2
 import pytest
@@ -284,6 +285,59 @@ def test_a_full_disk_refuses_with_503_loses_nothing_and_recovers_without_restart
         assert len(rows) == len(acked) + len(again)
         with h.db() as conn:
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def set_read_only(dsn, on):
+    """Makes the database read-only for new sessions (as a standby is) and ends hookline's
+    current ones, so that its connections come back read-only; or undoes it."""
+    name = urllib.parse.urlsplit(dsn).path.lstrip("/")
+    conn = psycopg2.connect(dsn)
+    conn.autocommit = True
+    with conn.cursor() as c:
+        c.execute("SET default_transaction_read_only = off")  # this session may be one of them
+        c.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = '
+                  + ("on" if on else "off"))
+        c.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                  "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+    conn.close()
+
+
+def test_a_read_only_postgres_is_answered_503_and_reported_by_healthz(start_hookline,
+                                                                       pg_database):
+    """PostgreSQL backend on a server that answers queries but refuses writes (a standby after a
+    failover, or `default_transaction_read_only`): a webhook is answered 503 with Retry-After,
+    never 200, and is not stored; /healthz says the database refuses writes and /metrics'
+    hookline_store_writes_failing is 1. Once the server takes writes again, the same event is
+    answered ok, /healthz is 200, without a restart of hookline."""
+    h = start_hookline(env={"DATABASE_URL": pg_database})
+    assert h.post_payment("before").json() == {"status": "ok"}
+    set_read_only(pg_database, True)
+    deadline = time.monotonic() + 15
+    while True:  # the first request after the sessions ended may meet the lost connection
+        r = h.post_payment("while_read_only")
+        assert r.status_code == 503 and r.headers.get("Retry-After") == "1", r.text
+        if store_metrics(h)["hookline_store_writes_failing"] == 1:
+            break
+        assert time.monotonic() < deadline, store_log_lines(h)
+        time.sleep(0.1)
+    assert "read-only transaction" in h.logs()
+    health = h.get("/healthz")
+    assert health.status_code == 503 and health.headers.get("Retry-After") == "1"
+    assert "refuses writes" in health.json()["error"], health.text
+    assert pg.query(pg_database, """SELECT id FROM "EventLog" WHERE id = 'while_read_only'""") == []
+
+    set_read_only(pg_database, False)
+    deadline = time.monotonic() + 15
+    while (r := h.post_payment("while_read_only")).status_code != 200:
+        assert r.status_code == 503, r.text
+        assert time.monotonic() < deadline, store_log_lines(h)
+        time.sleep(0.1)
+    assert r.json() == {"status": "ok"}
+    assert h.get("/healthz").status_code == 200
+    assert store_metrics(h)["hookline_store_writes_failing"] == 0
+    ids = {row["id"] for row in pg.query(pg_database, 'SELECT id FROM "EventLog"')}
+    assert {"before", "while_read_only"} <= ids
+    assert h.stop() == 0
 
 
 def store_metrics(h):

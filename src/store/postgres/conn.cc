@@ -13,19 +13,27 @@ std::string Trim(std::string s) {
   return s;
 }
 
-// Server-side SQLSTATE classes that mean "try again later" rather than "this request is bad".
-bool IsTransient(std::string_view state) {
-  if (state.size() != 5) return true;  // no SQLSTATE: a client-side (connection) failure
-  const auto cls = state.substr(0, 2);
-  return cls == "08" ||       // connection exception
-         cls == "57" ||       // operator intervention: shutdown, statement timeout (57014)
-         cls == "53" ||       // insufficient resources: too many connections, disk full
-         cls == "40" ||       // serialization failure, deadlock
-         state == "55P03" ||  // lock not available
-         state == "25P03";    // idle-in-transaction timeout
-}
-
 }  // namespace
+
+SqlStateKind ClassifySqlState(std::string_view state) {
+  if (state.size() != 5) return SqlStateKind::kRetryLater;  // no SQLSTATE: a client-side failure
+  if (state == "40001" || state == "40P01" ||               // serialization failure, deadlock
+      state == "55P03") {                                   // lock not available
+    return SqlStateKind::kConflict;
+  }
+  const auto cls = state.substr(0, 2);
+  if (cls == "08" ||       // connection exception
+      cls == "57" ||       // operator intervention: shutdown, statement timeout (57014)
+      cls == "53" ||       // insufficient resources: disk full, out of memory, connections
+      cls == "58" ||       // system error: an I/O error (58030) under the server
+      cls == "40" ||       // the rest of class 40: a statement's completion unknown
+      state == "25006" ||  // read-only transaction: a standby, default_transaction_read_only
+      state == "25P03") {  // idle-in-transaction timeout
+    return SqlStateKind::kRetryLater;
+  }
+  if (cls == "22" || cls == "23") return SqlStateKind::kBadData;
+  return SqlStateKind::kInternal;
+}
 
 Status ErrorOf(PGconn* conn, const PGresult* res, std::string_view what) {
   std::string msg = Trim(res ? PQresultErrorMessage(res) : "");
@@ -34,13 +42,14 @@ Status ErrorOf(PGconn* conn, const PGresult* res, std::string_view what) {
   const std::string_view state = state_c ? state_c : "";
   std::string text = fmt::format("postgres {}: {}{}{}", what, msg, state.empty() ? "" : " ",
                                  state.empty() ? "" : fmt::format("({})", state));
-  if ((conn && PQstatus(conn) == CONNECTION_BAD) || IsTransient(state)) {
+  const SqlStateKind kind = ClassifySqlState(state);
+  if ((conn && PQstatus(conn) == CONNECTION_BAD) || kind == SqlStateKind::kRetryLater) {
     return Status::Unavailable(std::move(text));
   }
+  if (kind == SqlStateKind::kConflict) return Status::Unavailable(std::move(text)).AsConflict();
   // Data the server refuses (e.g. \u0000 inside jsonb): api/ shows kInvalidArgument and
   // kAlreadyExists messages to the client, so they carry the server's one-line reason only.
-  const auto cls = state.substr(0, 2);
-  if (cls == "22" || cls == "23") {
+  if (kind == SqlStateKind::kBadData) {
     const char* primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
     std::string reason = fmt::format("the database cannot store this value: {}",
                                      primary ? primary : "invalid value");

@@ -3,10 +3,11 @@
 // time (a writer thread or a reader thread); it is never shared concurrently.
 //
 // Every failure comes back as a Status: kUnavailable when the server cannot be reached or
-// asks us to come back later (connection lost, shutting down, statement timeout, deadlock,
-// serialization failure, too many connections), kInvalidArgument for data the server refuses
-// (class 22/23), kInternal otherwise. No message ever holds the password of the DSN: they name
-// the server as host:port/dbname, taken from libpq after the connection attempt.
+// asks us to come back later (connection lost, shutting down, statement timeout, a full disk,
+// read-only, too many connections; a deadlock or serialization failure too, marked as a
+// conflict), kInvalidArgument for data the server refuses (class 22/23), kInternal otherwise.
+// No message ever holds the password of the DSN: they name the server as host:port/dbname,
+// taken from libpq after the connection attempt.
 
 #include <libpq-fe.h>
 
@@ -146,6 +147,20 @@ class Conn {
   std::string server_;
   std::unordered_set<std::string> prepared_;
 };
+
+// What a server's SQLSTATE (or its absence: "") means for the caller.
+enum class SqlStateKind {
+  // The server cannot do the work now, nor until its cause passes (shutting down, a full disk,
+  // out of memory, an I/O error, read-only, a statement timeout): kUnavailable, and a write
+  // refused so counts against /healthz (core/metrics.h).
+  kRetryLater,
+  // The transaction lost to a concurrent one (a deadlock, a serialization failure, a lock not
+  // available): kUnavailable marked as a conflict, which says nothing of the database's health.
+  kConflict,
+  kBadData,  // classes 22 and 23: the data is refused (kInvalidArgument, kAlreadyExists)
+  kInternal,
+};
+SqlStateKind ClassifySqlState(std::string_view state);
 
 // The Status for a failed result (res may be null: out of memory or connection lost).
 Status ErrorOf(PGconn* conn, const PGresult* res, std::string_view what);

@@ -81,9 +81,11 @@ std::vector<Status> Writer::RunBatch(ConnSlot& slot, Batch& batch) {
     metrics.store_jobs += batch.size();
     return {st};
   }
-  if (!conn.ok() || outcome_unknown || batch.size() == 1 || st.code() == StatusCode::kUnavailable) {
-    // No connection, an unknown COMMIT outcome, or the server is going away: every job is
-    // answered with the failure; none is reported as done.
+  if (!conn.ok() || outcome_unknown || batch.size() == 1 ||
+      (st.code() == StatusCode::kUnavailable && !st.conflict())) {
+    // No connection, an unknown COMMIT outcome, or a server that refuses writes: every job is
+    // answered with the failure; none is reported as done. (A batch that lost a conflict with
+    // another transaction, a deadlock, runs again job by job below.)
     if (st.code() == StatusCode::kInvalidArgument || st.code() == StatusCode::kAlreadyExists) {
       spdlog::warn("store write refused: {}", st.message());
     } else {
