@@ -56,6 +56,16 @@ stop_ours() {
 
 rss_mb() { awk '/VmRSS/{printf "%.1f", $2/1024}' "/proc/$1/status"; }
 
+# ours_ingest DURATION: one run of P1's load (the yardstick's ingest.sh: wrk, 64 connections,
+# every request a new event) against hookline for DURATION (10s, 600s), its one summary line.
+ours_ingest() { "$YARDSTICK/ingest.sh" "$OURS_URL_BASE/api/webhook/payment" "$WEBHOOK_SECRET" "$1" 64; }
+
+# median NUMBER...: their median (the mean of the middle two for an even count), unrounded.
+median() {
+  printf '%s\n' "$@" | sort -g |
+    awk '{ r[NR] = $1 } END { if (NR) print NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2 }'
+}
+
 cleanup_ours() { stop_ours; rm -rf "$BENCH_TMP"; }
 trap cleanup_ours EXIT
 

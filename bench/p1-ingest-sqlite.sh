@@ -10,5 +10,5 @@ store_report
 # PostgreSQL still up, and that alone can lift wrk's p99 to 30-80 ms while the packets show
 # hookline answering within ~5 ms (bench/RESULTS.md, finding 27). The same load once more,
 # after the yardstick has stopped them, tells the two apart.
-echo "hookline alone, right after: $("$YARDSTICK/ingest.sh" "$OURS_URL_BASE/api/webhook/payment" "$WEBHOOK_SECRET" 10s 64)"
+echo "hookline alone, right after: $(ours_ingest 10s)"
 echo "hookline RSS after the run: $(rss_mb "$OURS_PID") MB; rows: $(sqlite3 "$BENCH_TMP/data/hookline.db" 'select count(*) from EventLog')"

@@ -24,29 +24,26 @@ ls -lh "$DB"
 # size and not about hookline's WAL flushes queueing behind that writeback (a p99 of 130-640 ms
 # and 0.63x in the first 10 s when it was left to the kernel).
 t0=$(date +%s%N); sync; echo "prefill written to disk in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
-ingest_10s() { "$YARDSTICK/ingest.sh" "$OURS_URL_BASE/api/webhook/payment" "$WEBHOOK_SECRET" 10s 64; }
 rate() { sed -n 's/.*req\/s=\([0-9]*\).*/\1/p' <<<"$1"; }
 echo "== $PAIRS pairs in turn: an empty database, then the file with $ROWS rows (and the rows of the pairs before)"
 RATIOS=()
 for i in $(seq "$PAIRS"); do
   EMPTY_DIR=$BENCH_TMP/empty-$i
   start_ours HOOKLINE_DATA_DIR="$EMPTY_DIR" DATABASE_URL="sqlite:$EMPTY_DIR/hookline.db"
-  EMPTY=$(ingest_10s)
+  EMPTY=$(ours_ingest 10s)
   stop_ours
   rm -rf "$EMPTY_DIR"
   start_ours  # the large file; the last pair's server goes on to the soak
-  FULL=$(ingest_10s)
+  FULL=$(ours_ingest 10s)
   [ "$i" = "$PAIRS" ] || stop_ours
   RATIOS+=("$(awk -v a="$(rate "$FULL")" -v b="$(rate "$EMPTY")" 'BEGIN { printf "%.2f", a / b }')")
   echo "pair $i, empty: $EMPTY"
   echo "pair $i, full:  $FULL"
   echo "pair $i: ${RATIOS[-1]}x"
 done
-printf '%s\n' "${RATIOS[@]}" | sort -n | awk -v n="$PAIRS" '{ r[NR] = $1 }
-  END { m = n % 2 ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2
-        printf "ratio full/empty: median %.2fx of %d pairs (target >= 0.8x)\n", m, n }'
+printf 'ratio full/empty: median %.2fx of %d pairs (target >= 0.8x)\n' "$(median "${RATIOS[@]}")" "$PAIRS"
 echo "== soak ${SOAK}s at full load, RSS every 30 s (MB):"
-"$YARDSTICK/ingest.sh" "$OURS_URL_BASE/api/webhook/payment" "$WEBHOOK_SECRET" "${SOAK}s" 64 >"$BENCH_TMP/soak.txt" &
+ours_ingest "${SOAK}s" >"$BENCH_TMP/soak.txt" &
 LOAD=$!
 while kill -0 $LOAD 2>/dev/null; do printf '%s ' "$(rss_mb "$OURS_PID")"; sleep 30; done; echo
 cat "$BENCH_TMP/soak.txt"

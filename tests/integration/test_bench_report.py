@@ -159,3 +159,11 @@ def test_ours_metrics_reads_a_running_server_in_the_format_the_reports_take(tmp_
         assert name in names, name
     assert len(report) == 1 and report[0].startswith("hookline /metrics: "), report
     assert "no write transactions" not in report[0]
+
+
+def test_median_of_an_odd_and_an_even_count(tmp_path):
+    """bench/p5-growth.sh's ratio over its pairs."""
+    assert lib_call(tmp_path, "median", "1.05", "0.91", "0.73") == ["0.91"]
+    assert lib_call(tmp_path, "median", "0.97", "1.00") == ["0.985"]
+    assert lib_call(tmp_path, "median", "10", "9", "100", "2") == ["9.5"]  # numbers, not text
+
