@@ -139,8 +139,11 @@ targets_report() {
     BEGIN { nt = split(targets, tl, " "); for (k = 1; k <= nt; k++) { split(tl[k], p, ":"); tag[k] = p[1]; lim[p[1]] = p[2] } }
     # The most this machine could carry at the CPU cost per request measured in run r (hookline,
     # wrk and, with PostgreSQL, the database, in cores over the row), with every core busy and
-    # nothing waiting; against it, what each ratio target asks for in req/s.
-    function ceiling(r,   used, top, k, t, need, out) {
+    # nothing waiting; against it, what each ratio target asks for in req/s, and the CPU per
+    # request that rate leaves hookline once wrk and the database have had theirs (all cores
+    # busy, nothing waiting: a bound no closed loop reaches), beside the CPU that nginx spent
+    # per request in its own row of the run, answering 200 with nothing stored.
+    function ceiling(r,   used, top, k, t, need, left, out) {
       used = cpu[r, "cpu_server"] + cpu[r, "cpu_client"] + cpu[r, "cpu_db"]
       if (used <= 0 || cores[r] == "" || rate[r, "B"] <= 0) return
       top = rate[r, "B"] * cores[r] / used
@@ -149,8 +152,12 @@ targets_report() {
         t = tag[k]
         if (t == "p99" || rate[r, t] <= 0) continue
         need = lim[t] * rate[r, t]
-        out = out sprintf("; %s x %s needs %.0f (%s)", lim[t], name[t], need, need <= top ? "within it" : "above it")
+        left = (cores[r] / need - (cpu[r, "cpu_client"] + cpu[r, "cpu_db"]) / rate[r, "B"]) * 1e6
+        out = out sprintf("; %s x %s needs %.0f (%s; %s)", lim[t], name[t], need, need <= top ? "within it" : "above it",
+          left > 0 ? sprintf("it leaves hookline %.1f us a request", left) : "it leaves hookline no CPU at all")
       }
+      if (nginx_cpu[r] > 0 && rate[r, "C"] > 0)
+        out = out sprintf("; nginx spent %.1f us a request", nginx_cpu[r] * 1e6 / rate[r, "C"])
       printf "  CPU per request, run %d: hookline %.1f us, wrk %.1f us%s; the machine %.2f of %d cores busy. At that cost %d cores carry at most %.0f req/s%s\n",
         r, cpu[r, "cpu_server"] * 1e6 / rate[r, "B"], cpu[r, "cpu_client"] * 1e6 / rate[r, "B"],
         (cpu[r, "cpu_db"] > 0 ? sprintf(", PostgreSQL %.1f us", cpu[r, "cpu_db"] * 1e6 / rate[r, "B"]) : ""),
@@ -167,6 +174,7 @@ targets_report() {
         if (p[1] == "p99_ms") p99[run, t] = p[2]
         if (t == "B" && p[1] ~ /^cpu_/) cpu[run, p[1]] = p[2] + 0
         if (t == "B" && p[1] == "cpu_machine") { split(p[2], mc, "/"); cores[run] = mc[2] }
+        if (t == "C" && p[1] == "cpu_server") nginx_cpu[run] = p[2] + 0
       }
       if (!(t in name)) name[t] = w[2]
     }

@@ -56,14 +56,18 @@ def test_ratios_medians_and_the_cpu_ceiling_of_each_run(tmp_path):
         "targets, run 1: hookline 20000 req/s: 0.33x nginx (>= 0.5: NOT met) | "
         "6.67x node-fastify-pg (>= 10: NOT met) | p99 9.50 ms (<= 10: met)",
         # 20,000 req/s on 0.96 + 0.40 cores: 48 and 20 us a request, 2 cores carry 29,412.
+        # 30,000 req/s on 2 cores is 66.7 us a request, 46.7 once wrk has had its 20;
+        # nginx's 0.77 cores over 60,000 req/s are 12.8 us a request.
         "  CPU per request, run 1: hookline 48.0 us, wrk 20.0 us; the machine 1.40 of 2 cores "
         "busy. At that cost 2 cores carry at most 29412 req/s; 0.5 x nginx needs 30000 (above "
-        "it); 10 x node-fastify-pg needs 30000 (above it)",
+        "it; it leaves hookline 46.7 us a request); 10 x node-fastify-pg needs 30000 (above it; "
+        "it leaves hookline 46.7 us a request); nginx spent 12.8 us a request",
         "targets, run 2: hookline 22000 req/s: 0.55x nginx (>= 0.5: met) | "
         "11.00x node-fastify-pg (>= 10: met) | p99 11.00 ms (<= 10: NOT met)",
         "  CPU per request, run 2: hookline 45.5 us, wrk 19.1 us; the machine 1.50 of 2 cores "
         "busy. At that cost 2 cores carry at most 30986 req/s; 0.5 x nginx needs 20000 (within "
-        "it); 10 x node-fastify-pg needs 20000 (within it)",
+        "it; it leaves hookline 80.9 us a request); 10 x node-fastify-pg needs 20000 (within "
+        "it; it leaves hookline 80.9 us a request); nginx spent 19.2 us a request",
         "targets, median of 2 runs: 0.44x nginx (>= 0.5: NOT met) | "
         "8.83x node-fastify-pg (>= 10: NOT met) | p99 10.25 ms (<= 10: NOT met)",
     ]
@@ -82,10 +86,28 @@ def test_the_database_cpu_counts_in_the_ceiling_and_old_files_get_no_cpu_line(tm
     assert lines[1] == (
         "  CPU per request, run 1: hookline 30.0 us, wrk 20.0 us, PostgreSQL 30.0 us; the "
         "machine 1.36 of 2 cores busy. At that cost 2 cores carry at most 25000 req/s; 3 x "
-        "pgbench needs 24000 (within it); 8 x node-fastify-pg needs 24000 (within it)")
+        "pgbench needs 24000 (within it; it leaves hookline 33.3 us a request); 8 x "
+        "node-fastify-pg needs 24000 (within it; it leaves hookline 33.3 us a request)")
     assert lines[2] == ("targets, run 2: hookline 16000 req/s: 2.00x pgbench (>= 3: NOT met) | "
                         "A: no figure")
     assert not any("CPU per request, run 2" in line for line in lines)
+
+
+def test_a_target_that_wrk_and_the_database_alone_would_fill_leaves_hookline_no_cpu(tmp_path):
+    p3 = [
+        ("C nginx", "req/s=50000 cpu_machine=1.80/2 cpu_client=0.97 cpu_server=0.40"),
+        ("D pgbench -c16", "req/s=8000"),
+        ("A node-fastify-pg", "req/s=6000"),
+        ("B ours", "req/s=16000 p99_ms=8.0 cpu_machine=1.36/2 cpu_client=0.32 cpu_server=0.48 "
+                   "cpu_db=0.48"),
+    ]
+    # 8 x 6,000 = 48,000 req/s is 41.7 us a request on 2 cores; wrk and PostgreSQL take 50.
+    assert report(tmp_path, "D:3 A:8", [p3])[1] == (
+        "  CPU per request, run 1: hookline 30.0 us, wrk 20.0 us, PostgreSQL 30.0 us; the "
+        "machine 1.36 of 2 cores busy. At that cost 2 cores carry at most 25000 req/s; 3 x "
+        "pgbench needs 24000 (within it; it leaves hookline 33.3 us a request); 8 x "
+        "node-fastify-pg needs 48000 (above it; it leaves hookline no CPU at all); nginx spent "
+        "8.0 us a request")
 
 
 def metrics_file(tmp_path, name, values):
