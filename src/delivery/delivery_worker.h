@@ -24,7 +24,9 @@
 // At-least-once: a crash between a send and the commit of its result leaves the row
 // `delivering`; when its lease ends (2 x timeout + 5 s after the claim) it is sent again with
 // the same X-Webhook-Attempt, by this process after a restart or by another instance. So a
-// receiver may see one attempt twice, and dedupes on X-Webhook-Id.
+// receiver may see one attempt twice, and dedupes on X-Webhook-Id. (On SQLite a claim is sent
+// before its commit is synced to disk; a power loss in that moment leaves the row `pending`,
+// and it is sent again with the same X-Webhook-Attempt as soon as hookline is back.)
 //
 // Wake-ups: Notify() (new work queued: a render completed, a manual retry) wakes the scheduler
 // at once; otherwise it sleeps until the earliest due time in the queue, at most idle_poll.

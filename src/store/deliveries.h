@@ -24,6 +24,10 @@
 // PostgreSQL implements ClaimDue as UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP
 // LOCKED) with the same lease columns, so several instances share one queue.
 // All methods are thread-safe and asynchronous (store/callback.h); writes answer after commit.
+// On SQLite every write but ClaimDue answers once its commit is on disk; ClaimDue answers once
+// its commit is written to the WAL file, before that file's fdatasync (sqlite/workers.h), so its
+// rows go out one disk flush sooner. A killed process keeps such a claim; a power loss in the
+// moment before the flush may lose it, and its rows are then claimed and sent again at once.
 // Writes run in the order they were submitted: a ClaimDue submitted after a RecordAttempts
 // (without waiting for its answer) sees those results recorded, and their slots free.
 

@@ -309,8 +309,12 @@ StatusOr<DeliveryRecord> RetryIn(Conn& conn, const std::string& id, SysTime now)
 }  // namespace
 
 void SqliteDeliveries::ClaimDue(ClaimRequest request, Callback<std::vector<ClaimedDelivery>> done) {
+  // Answered at COMMIT, before the WAL's fdatasync (workers.h): the claimed rows go out one disk
+  // flush sooner, and the slots they fill stay empty that much less. A power loss before the
+  // flush can only lose the claim, and its rows are then claimed and sent again.
   writer_.Submit<std::vector<ClaimedDelivery>>(
-      [r = std::move(request)](Conn& conn) { return ClaimIn(conn, r); }, std::move(done));
+      [r = std::move(request)](Conn& conn) { return ClaimIn(conn, r); }, std::move(done),
+      /*may_wait=*/false, Ack::kVisible);
 }
 
 void SqliteDeliveries::RecordAttempts(std::vector<AttemptResult> results, Callback<int> done) {

@@ -134,10 +134,30 @@ void Writer::Loop() {
       StopBeforeAcknowledging(std::string("writing the SQLite WAL failed after a commit: ") +
                               sqlite3_errstr(rc));
     }
+    CompleteVisible(batch, statuses);  // after the frames are in the file, before the sync
     Finished finished{std::move(batch), std::move(statuses)};
     done_.Push(finished);  // open until this thread has ended
     batch.clear();
   }
+}
+
+void Writer::CompleteVisible(std::vector<std::unique_ptr<WriteJob>>& batch,
+                             std::vector<Status>& statuses) {
+  const bool shared = statuses.size() == 1;
+  size_t kept = 0;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i]->ack == Ack::kVisible) {
+      batch[i]->Complete(shared ? statuses[0] : statuses[i]);
+      continue;
+    }
+    if (kept != i) {
+      batch[kept] = std::move(batch[i]);
+      if (!shared) statuses[kept] = std::move(statuses[i]);
+    }
+    ++kept;
+  }
+  batch.resize(kept);
+  if (!shared) statuses.resize(kept);
 }
 
 std::vector<Status> Writer::RunBatch(std::vector<std::unique_ptr<WriteJob>>& batch) {

@@ -15,6 +15,13 @@
 // restarts the log and the WAL before every checkpoint, as it does with FULL. If the WAL file
 // cannot be opened for syncing, the connection stays synchronous=FULL and COMMIT syncs itself.
 //
+// A job submitted with Ack::kVisible has its callback run on the writer thread as soon as COMMIT
+// has written its frames to the WAL file: other connections see its rows, and a killed process
+// keeps them (they are in the file), but a power loss before the next fdatasync may not. Only
+// jobs whose loss in that case costs nothing but a repeat use it (a delivery claim: the row is
+// claimed and sent again, which at-least-once delivery allows); anything answered to a client
+// waits for the disk.
+//
 // Readers: a few threads, each with its own connection (WAL lets them read while the writer
 // writes), taking read jobs from one queue.
 
@@ -38,6 +45,12 @@
 
 namespace hookline::store::sqlite {
 
+// When a write job's callback runs (see the header comment).
+enum class Ack {
+  kDurable,  // after the fdatasync that puts the job's transaction on disk
+  kVisible,  // right after its COMMIT, on the writer thread: written, visible, not yet synced
+};
+
 class WriteJob {
  public:
   virtual ~WriteJob() = default;
@@ -51,6 +64,7 @@ class WriteJob {
   // or part of a closed loop (delivery claims and results, renders) never wait, and a batch
   // with any of them in it is committed at once.
   bool may_wait = false;
+  Ack ack = Ack::kDurable;
 };
 
 // A job from a function (store/fn_job.h).
@@ -67,13 +81,21 @@ class Writer {
   ~Writer();  // Stop()s
   void Submit(std::unique_ptr<WriteJob> job);
   template <class T>
-  void Submit(std::function<StatusOr<T>(Conn&)> fn, Callback<T> done, bool may_wait = false) {
+  void Submit(std::function<StatusOr<T>(Conn&)> fn, Callback<T> done, bool may_wait = false,
+              Ack ack = Ack::kDurable) {
     auto job = std::make_unique<FnJob<T>>(std::move(fn), std::move(done));
     job->may_wait = may_wait;
+    job->ack = ack;
     Submit(std::move(job));
   }
   // Commits what is queued, then stops; later Submits are answered kUnavailable.
   void Stop();
+
+  // Runs the callbacks of a committed batch's Ack::kVisible jobs and takes them, and their
+  // statuses, out of the batch, keeping the others in order. `statuses` has one entry per job,
+  // or a single entry that applies to all of them (store::FinishedBatch).
+  static void CompleteVisible(std::vector<std::unique_ptr<WriteJob>>& batch,
+                              std::vector<Status>& statuses);
 
  private:
   using Finished = store::FinishedBatch<WriteJob>;
