@@ -26,15 +26,6 @@ using store::sqlite::Checkpointer;
 using store::sqlite::CheckpointLimits;
 using store::sqlite::Conn;
 
-int64_t Int(Conn& conn, const std::string& sql) {
-  sqlite3_stmt* stmt = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(conn.raw(), sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sql;
-  int64_t v = -1;
-  if (sqlite3_step(stmt) == SQLITE_ROW) v = sqlite3_column_int64(stmt, 0);
-  sqlite3_finalize(stmt);
-  return v;
-}
-
 class CheckpointerTest : public ::testing::Test {
  protected:
   static constexpr int kFramesPerCommit = 3;  // 30 rows of ~400 bytes, 4 KiB pages

@@ -141,10 +141,7 @@ TEST(SqliteWriterTest, AVisibleJobIsAnsweredAtCommitWithItsRowInTheWalFile) {
           visible_thread = ThreadName();
           // What a killed process would leave now: both rows of the batch are in the file.
           auto copy = Conn::Open(CrashCopy(path, dir));
-          if (copy.ok()) {
-            auto count = (*copy)->Prepare("SELECT count(*) FROM t");
-            if (count.ok() && (*count)->Step() == SQLITE_ROW) rows_in_copy = (*count)->Int(0);
-          }
+          if (copy.ok()) rows_in_copy = Int(**copy, "SELECT count(*) FROM t");
           note("visible");
         },
         /*may_wait=*/false, Ack::kVisible);
